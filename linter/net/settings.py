@@ -1,0 +1,40 @@
+"""Tuning of the link checker. Plain data, importable without aiohttp."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36 paperlint/0.1"
+)
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    max_concurrency: int | None = None
+    accept: frozenset[int] | None = None  # replaces the global accepted codes for this host
+    min_interval: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckerSettings:
+    timeout: float = 20.0  # total per request, seconds
+    connect_timeout: float = 10.0
+    max_concurrency: int = 64
+    max_per_host: int = 4
+    min_interval: float = 0.0  # seconds between two request starts to one host
+    retries: int = 2
+    retry_timeouts: bool = False
+    backoff_base: float = 0.5
+    max_retry_after: float = 60.0
+    max_redirects: int = 10
+    user_agent: str = DEFAULT_USER_AGENT
+    accept: frozenset[int] = frozenset({200, 204, 206})
+    allow_private: bool = False
+    exclude: tuple[str, ...] = ()  # URL regexes
+    hosts: dict[str, HostSettings] = field(default_factory=dict)
+    cache_path: Path | None = None  # None: no cache
+    max_cache_age: float = 86400.0  # seconds
+    github_token: str | None = None
