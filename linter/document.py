@@ -1,12 +1,37 @@
-"""markdown-it-py -> Document: entries, titles, links, headings and directives, with exact positions.
+"""markdown-it-py -> Document: entries, titles, links, headings and directives, with exact
+positions.
 
 Lines and columns are 1-based; columns count Unicode code points of the source line.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache, partial
+from typing import Any, Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination
+from markdown_it.parser_block import ParserBlock
+from markdown_it.parser_inline import ParserInline
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType
+
+from linter.slugs import Slugger
+
+try:
+    from markdown_it.common.utils import MD_TRIM_CHARS
+except ImportError:  # markdown-it-py < 4 trims with str.strip()
+    MD_TRIM_CHARS = " \t\n\x0b\x0c\r"
+from markdown_it.common.utils import normalizeReference, unescapeAll
 
 
 class LinkKind(StrEnum):
@@ -61,7 +86,7 @@ class Entry:
     title_line: int | None
     title_column: int | None
     title_source: str | None  # "bold", "link" or "text"
-    links: tuple[int, ...]  # indices into Document.links of the entry's own links (nested items excluded)
+    links: tuple[int, ...]  # indices into Document.links of own links (nested items excluded)
     title_link: int | None  # index into Document.links of the link that gave the title, if any
     texts: tuple[TextSpan, ...]  # the entry's own inline text and code spans, in order
     parent: int | None = None  # enclosing entry for nested list items
@@ -97,6 +122,7 @@ class Document:
     headings: list[Heading] = field(default_factory=list)
     html_anchors: set[str] = field(default_factory=set)
     directives: list[Directive] = field(default_factory=list)
+    lossy: bool = False  # decoded with replacement characters: the file held invalid UTF-8
 
     @property
     def anchors(self) -> set[str]:
@@ -109,12 +135,1373 @@ DEFAULT_GENERIC_TEXTS: frozenset[str] = frozenset(
         "video", "blog", "website", "html", "bib", "bibtex", "abs", "abstract", "doi", "github",
         "repo", "demo", "poster", "talk", "openreview", "official", "page", "homepage", "post",
         "supplementary", "data", "dataset", "model", "weights", "huggingface", "hf", "youtube",
-        "tweet", "twitter", "thread", "notes", "review", "pwc", "papers with code", "semantic scholar",
+        "tweet", "twitter", "thread", "notes", "review", "pwc", "papers with code",
+        "semantic scholar",
         "google scholar", "scholar", "acl", "acm", "ieee", "springer", "pmlr", "neurips", "icml",
         "iclr", "cvpr", "citation", "cite", "cication", "star", "stars", "source", "src",
     }
 )  # fmt: skip
 
 
-def parse(source: str, path: str, generic_texts: frozenset[str] = DEFAULT_GENERIC_TEXTS) -> Document:
-    raise NotImplementedError("parser under construction")
+# --------------------------------------------------------------------------------------------------
+# Parsing machinery. markdown-it-py only reports block line ranges, so the parser is instrumented:
+# every inline rule that creates tokens records the offsets (into the inline content) where its
+# construct starts and ends, pending plain text remembers where it started, list items remember
+# their marker offset, tables their row offsets and reference definitions their destination.
+# Content offsets are then mapped back to source lines and columns.
+# --------------------------------------------------------------------------------------------------
+
+_P = "pl_pos"  # content offset where the construct of an inline token starts
+_E = "pl_end"  # content offset just past it
+_LABEL_END = "pl_label_end"  # offset of the "]" closing a link label (on link_close)
+_DEST_START = "pl_dest_start"
+_DEST_END = "pl_dest_end"
+_TARGET = "pl_target"  # inline link destination, unescaped but not normalised
+_REF = "pl_ref"  # normalised label of a reference link
+_MARKER = "pl_marker"  # absolute source offset of a list item's marker
+_ENV_ROWS = "pl_rows"  # line -> (absolute start, absolute end) of a table row's text
+_ENV_DEFS = "pl_defs"  # normalised label -> (absolute dest start, absolute dest end, target)
+
+_NEWLINES_RE = re.compile(r"\r\n?|\n")
+_TRIM = MD_TRIM_CHARS
+_SPACE_OR_TAB = " \t"
+
+# Characters stripped around a link text before comparing it with the generic texts.
+_GENERIC_STRIP = " \t\n[](){}<>\"'`*_~.,;:!?-–—|/\\#"
+# Characters stripped from the end of a title made of leading plain text.
+_TITLE_TAIL_STRIP = " \t\n:-–—|,;/·•([{"
+
+_HTML_OPEN_RE = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)"
+    r"((?:\s+[A-Za-z_:][-A-Za-z0-9_.:]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)"
+    r"\s*/?>"
+)
+_HTML_ATTR_RE = re.compile(
+    r"([A-Za-z_:][-A-Za-z0-9_.:]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?"
+)
+_HTML_SCAN_RE = re.compile(r"<!--|<(/?)[A-Za-z]")
+_HTML_A_CLOSE_RE = re.compile(r"</a\s*>", re.IGNORECASE)
+_HTML_STRIP_TAGS_RE = re.compile(r"<[^>]*>")
+_DIRECTIVE_RE = re.compile(r"\s*paperlint-(disable-next-line|disable|enable)(?![\w-])(.*)", re.S)
+_DIRECTIVE_SPLIT_RE = re.compile(r"[\s,]+")
+_BARE_TRIGGER_RE = re.compile(r"://|www\.")
+_BARE_END_RE = re.compile(r"[ \t\n\v\f\r<]")
+_BARE_SCHEMES = ("http", "https")
+_ASCII_SPACE = " \t\n\v\f\r"
+_BARE_TRAILING = "?!.,:*_~'\""
+_BARE_WWW_PREFIXES = "*_~("
+# An underscore in the last two domain labels disables a bare link unless the domain has more
+# labels than this (cmark-gfm's guard against quadratic behaviour).
+BARE_UNDERSCORE_LABEL_LIMIT = 10
+
+
+def _is_host_char(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum()
+    category = unicodedata.category(char)
+    return not (category[0] == "P" or category == "Zs")
+
+
+class _Atom:
+    """One piece of inline text, in content coordinates."""
+
+    __slots__ = ("code", "offset", "owner", "text", "verbatim")
+
+    def __init__(self, offset: int, text: str, owner: int | None, verbatim: bool, code: bool):
+        self.offset = offset  # -1 when unknown
+        self.text = text
+        self.owner = owner  # the link record whose label contains it
+        self.verbatim = verbatim  # text equals the source it was read from
+        self.code = code
+
+
+class _LinkRecord:
+    """A link found in one inline token, before it becomes a Link."""
+
+    __slots__ = (
+        "has_image",
+        "has_text",
+        "image",
+        "image_only",
+        "kind",
+        "offset",
+        "parts",
+        "span",
+        "target",
+        "text",
+        "text_offset",
+        "token",
+    )
+
+    def __init__(
+        self,
+        offset: int,
+        kind: LinkKind,
+        target: str,
+        span: Span | None,
+        image: bool = False,
+        token: Token | None = None,
+    ) -> None:
+        self.offset = offset
+        self.kind = kind
+        self.target = target
+        self.span = span
+        self.image = image
+        self.token = token
+        self.text = ""
+        self.parts: list[str] = []
+        self.text_offset: int | None = None  # first non-blank text inside the label
+        self.has_text = False
+        self.has_image = False
+        self.image_only = False
+
+    @property
+    def counts_as_first(self) -> bool:
+        """Images, badge-only and emoji-only links do not count as an entry's first link."""
+        if self.image or self.image_only:
+            return False
+        if self.kind in (LinkKind.AUTOLINK, LinkKind.BARE):
+            return True
+        return any(char.isalnum() for char in self.text)
+
+
+class _ContentMap:
+    """Maps offsets in an inline content string to 1-based source (line, column)."""
+
+    __slots__ = ("_columns", "_lines", "_starts")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._lines: list[int] = []
+        self._columns: list[int] = []  # 0-based column of the segment start
+
+    def add(self, offset: int, line: int, column: int) -> None:
+        if self._starts and offset <= self._starts[-1]:
+            self._starts.pop()
+            self._lines.pop()
+            self._columns.pop()
+        self._starts.append(offset)
+        self._lines.append(line)
+        self._columns.append(max(column, 0))
+
+    def at(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self._starts, offset) - 1
+        if index < 0:
+            index = 0
+        if not self._starts:
+            return 1, 1
+        return self._lines[index], max(self._columns[index] + offset - self._starts[index], 0) + 1
+
+
+def _align(line: str, text: str, trimmed_end: bool) -> int:
+    """Column where ``text`` sits at the end of ``line`` (-1 if it does not)."""
+    if not trimmed_end:
+        return len(line) - len(text) if line.endswith(text) else -1
+    index = line.rfind(text)
+    if index < 0 or line[index + len(text) :].strip():
+        return -1
+    return index
+
+
+def _block_map(content: str, first_line: int, lines: list[str], trimmed_end: bool) -> _ContentMap:
+    """Content made of source line suffixes: paragraphs, setext headings, HTML blocks.
+
+    ``first_line`` is 0-based. Container markers and indentation cut from the front of each line
+    are what the suffix alignment skips; a partially consumed tab shows up as spaces that do not
+    exist in the source, which is why a failed alignment is retried without leading spaces.
+    """
+    cmap = _ContentMap()
+    offset = 0
+    parts = content.split("\n")
+    last = len(parts) - 1
+    for index, text in enumerate(parts):
+        line_no = first_line + index
+        line = lines[line_no] if line_no < len(lines) else ""
+        lead = 0
+        column = _align(line, text, trimmed_end and index == last)
+        if column < 0:
+            stripped = text.lstrip(" ")
+            lead = len(text) - len(stripped)
+            column = _align(line, stripped, trimmed_end and index == last)
+            if column < 0:
+                column = max(len(line) - len(text), 0)
+                lead = 0
+            elif lead:
+                cmap.add(offset, line_no + 1, column - lead)
+        cmap.add(offset + lead, line_no + 1, column)
+        offset += len(text) + 1
+    return cmap
+
+
+def _split_row(row: str) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Cells of a table row as markdown-it splits them, with (content offset, row offset) segments.
+
+    Mirrors markdown-it's table rule: trim the row, split on unescaped pipes (``\\|`` loses its
+    backslash), drop an empty first and last cell, trim each cell.
+    """
+    lead = len(row) - len(row.lstrip(_TRIM))
+    text = row.strip(_TRIM)
+    cells: list[list[tuple[str, int]]] = []
+    current: list[tuple[str, int]] = []
+    last = 0
+    escaped = False
+    for pos, char in enumerate(text):
+        if char == "|":
+            if not escaped:
+                current.append((text[last:pos], lead + last))
+                cells.append(current)
+                current = []
+                last = pos + 1
+            else:
+                current.append((text[last : pos - 1], lead + last))
+                last = pos
+        escaped = char == "\\"
+    current.append((text[last:], lead + last))
+    cells.append(current)
+    if cells and not "".join(piece for piece, _ in cells[0]):
+        cells.pop(0)
+    if cells and not "".join(piece for piece, _ in cells[-1]):
+        cells.pop()
+    result: list[tuple[str, list[tuple[int, int]]]] = []
+    for pieces in cells:
+        joined = "".join(piece for piece, _ in pieces)
+        cut = len(joined) - len(joined.lstrip(_TRIM))
+        content = joined.strip(_TRIM)
+        segments: list[tuple[int, int]] = []
+        offset = 0
+        for piece, start in pieces:
+            if offset + len(piece) > cut and piece:
+                skip = max(cut - offset, 0)
+                segments.append((offset + skip - cut, start + skip))
+            offset += len(piece)
+        result.append((content, segments))
+    return result
+
+
+# --- instrumented markdown-it ---------------------------------------------------------------------
+
+
+class _PosStateInline(StateInline):
+    """Remembers where pending plain text started, and where link labels end."""
+
+    _pl_start: int | None = None
+
+    def append_pending(self, text: str) -> None:
+        if self._pl_start is None:
+            self._pl_start = self.pos
+        super().append_pending(text)
+
+    def pushPending(self) -> Token:
+        start = self._pl_start
+        token = super().pushPending()
+        self._pl_start = None
+        if start is not None:
+            token.meta[_P] = start
+        return token
+
+    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        if self._pl_start is not None and not self.pending:
+            # the newline rule trimmed the pending text away
+            self._pl_start = None
+        token = super().push(ttype, tag, nesting)
+        if ttype == "link_close":
+            token.meta[_LABEL_END] = self.posMax
+        return token
+
+
+class _PosParserInline(ParserInline):
+    def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
+        state = _PosStateInline(src, md, env, tokens)
+        self.tokenize(state)
+        for rule in self.ruler2.getRules(""):
+            rule(state)
+        return state.tokens
+
+
+class _PosStateBlock(StateBlock):
+    """Remembers the source offset of every list item marker."""
+
+    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        token = super().push(ttype, tag, nesting)
+        if ttype == "list_item_open":
+            # the list rule pushes the item before moving tShift past the marker
+            token.meta[_MARKER] = self.bMarks[self.line] + self.tShift[self.line]
+        return token
+
+
+class _PosParserBlock(ParserBlock):
+    def parse(
+        self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]
+    ) -> list[Token] | None:
+        if not src:
+            return None
+        state = _PosStateBlock(src, md, env, outTokens)
+        self.tokenize(state, state.line, state.lineMax)
+        return state.tokens
+
+
+_InlineRule = Callable[[StateInline, bool], bool]
+_BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+
+def _track(rule: _InlineRule, triggers: str) -> _InlineRule:
+    """Record the construct's start and end offsets on every token the rule creates.
+
+    ``triggers`` are the characters the rule can start at: the rule fails anywhere else, so the
+    wrapper does not even call it (the inline tokenizer tries every rule at every stop).
+    """
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] not in triggers:
+            return False
+        if silent:
+            return rule(state, silent)
+        start = state.pos
+        count = len(state.tokens)
+        if not rule(state, silent):
+            return False
+        end = state.pos
+        tokens = state.tokens
+        for index in range(count, len(tokens)):
+            meta = tokens[index].meta
+            if _P not in meta:
+                meta[_P] = start
+                meta[_E] = end
+        return True
+
+    return tracked
+
+
+def _track_delimiters(rule: _InlineRule, triggers: str) -> _InlineRule:
+    """Emphasis rules create one text token per delimiter run piece, in source order."""
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] not in triggers:
+            return False
+        if silent:
+            return rule(state, silent)
+        cursor = state.pos
+        count = len(state.tokens)
+        if not rule(state, silent):
+            return False
+        tokens = state.tokens
+        for index in range(count, len(tokens)):
+            token = tokens[index]
+            if _P not in token.meta:
+                token.meta[_P] = cursor
+                cursor += len(token.content)
+                token.meta[_E] = cursor
+        return True
+
+    return tracked
+
+
+# A destination without "<", "(" or "\\" ends at the first space, control character or ")".
+_PLAIN_DESTINATION_RE = re.compile(r"[^ \x00-\x1f\x7f()\\<]*")
+
+
+def _parse_destination(src: str, pos: int, limit: int) -> tuple[int, str] | None:
+    """(end, unescaped destination) as markdown-it's parseLinkDestination finds it, or None."""
+    match = _PLAIN_DESTINATION_RE.match(src, pos, limit)
+    end = match.end() if match else pos
+    if end < limit and src[end] in "(\\<":
+        result = parseLinkDestination(src, pos, limit)
+        return (result.pos, result.str) if result.ok else None
+    if end == pos:
+        return None
+    return end, unescapeAll(src[pos:end])
+
+
+def _destination(
+    state: StateInline, meta: dict[Any, Any], label_start: int, label_end: int
+) -> None:
+    """Record where an inline link's destination is, or which reference label it uses."""
+    src = state.src
+    end = meta[_E]
+    pos = label_end + 1
+    if end > pos and src[end - 1] == ")" and src[pos] == "(":
+        pos += 1
+        limit = state.posMax
+        while pos < limit and src[pos] in " \t\n":
+            pos += 1
+        found = _parse_destination(src, pos, limit)
+        if found is not None:
+            start, stop = pos, found[0]
+            if src[pos] == "<":
+                start, stop = start + 1, stop - 1
+            meta[_DEST_START], meta[_DEST_END], meta[_TARGET] = start, stop, found[1]
+        else:
+            meta[_DEST_START], meta[_DEST_END], meta[_TARGET] = pos, pos, ""
+        return
+    label = src[pos + 1 : end - 1] if end > pos and src[pos] == "[" else ""
+    if not label:
+        label = src[label_start:label_end]
+    meta[_REF] = normalizeReference(label)
+
+
+def _track_link(rule: _InlineRule) -> _InlineRule:
+    tracked_rule = _track(rule, "[")
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return rule(state, silent)
+        start = state.pos
+        count = len(state.tokens)
+        if not tracked_rule(state, silent):
+            return False
+        opening = closing = None
+        for index in range(count, len(state.tokens)):
+            token = state.tokens[index]
+            if token.type == "link_open" and opening is None and token.meta.get(_P) == start:
+                opening = token
+            elif token.type == "link_close":
+                closing = token
+        if opening is not None and closing is not None:
+            _destination(state, opening.meta, start + 1, closing.meta.get(_LABEL_END, start))
+        return True
+
+    return tracked
+
+
+def _track_image(rule: _InlineRule) -> _InlineRule:
+    tracked_rule = _track(rule, "!")
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return rule(state, silent)
+        start = state.pos
+        count = len(state.tokens)
+        if not tracked_rule(state, silent):
+            return False
+        for index in range(count, len(state.tokens)):
+            token = state.tokens[index]
+            if token.type == "image" and token.meta.get(_P) == start:
+                label_end = start + 2 + len(token.content)
+                _destination(state, token.meta, start + 2, label_end)
+                break
+        return True
+
+    return tracked
+
+
+def _track_table(rule: _BlockRule) -> _BlockRule:
+    def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not rule(state, start_line, end_line, silent):
+            return False
+        if not silent:
+            rows = state.env.setdefault(_ENV_ROWS, {})
+            for line in range(start_line, state.line):
+                rows[line] = (state.bMarks[line] + state.tShift[line], state.eMarks[line])
+        return True
+
+    return tracked
+
+
+def _record_definition(state: StateBlock, start_line: int) -> None:
+    """Find the destination of the reference definition that spans start_line..state.line."""
+    src = state.src
+    text = ""
+    pieces: list[tuple[int, int]] = []  # (offset in text, absolute offset)
+    for line in range(start_line, state.line):
+        begin = state.bMarks[line] + state.tShift[line]
+        pieces.append((len(text), begin))
+        text += src[begin : state.eMarks[line] + 1]
+    pos = 1
+    label_end = -1
+    while pos < len(text):
+        char = text[pos]
+        if char == "]":
+            label_end = pos
+            break
+        if char == "\\":
+            pos += 1
+        pos += 1
+    if label_end < 0 or not text.startswith("]:", label_end):
+        return
+    pos = label_end + 2
+    while pos < len(text) and text[pos] in " \t\n":
+        pos += 1
+    result = parseLinkDestination(text, pos, len(text))
+    if not result.ok:
+        return
+    start, stop = pos, result.pos
+    if text[pos] == "<":
+        start, stop = start + 1, stop - 1
+
+    def absolute(offset: int) -> int:
+        base_text, base_abs = pieces[0]
+        for piece_text, piece_abs in pieces:
+            if piece_text > offset:
+                break
+            base_text, base_abs = piece_text, piece_abs
+        return base_abs + offset - base_text
+
+    definitions = state.env.setdefault(_ENV_DEFS, {})
+    label = normalizeReference(text[1:label_end])
+    if label not in definitions:  # the first definition of a label wins
+        definitions[label] = (absolute(start), absolute(stop), result.str)
+
+
+def _track_reference(rule: _BlockRule) -> _BlockRule:
+    def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not rule(state, start_line, end_line, silent):
+            return False
+        if not silent:
+            _record_definition(state, start_line)
+        return True
+
+    return tracked
+
+
+def _replace_rule(ruler: Any, name: str, wrap: Callable[[Any], Any]) -> None:
+    index = ruler.__find__(name)
+    if index < 0:
+        return
+    rule = ruler.__rules__[index]
+    ruler.at(name, wrap(rule.fn), {"alt": list(rule.alt)})
+
+
+class _AsWrittenMarkdownIt(MarkdownIt):
+    """Keeps URLs as written: the document reports targets verbatim, and percent-encoding every
+    href (markdown-it's default) would only cost time."""
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:
+        return link
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = _AsWrittenMarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.options["strikethrough_single_tilde"] = True  # GitHub accepts ~one~ tilde
+    # Both rules merge text tokens, which would lose the recorded positions.
+    md.core.ruler.disable("text_join", ignoreInvalid=True)
+    md.inline.ruler2.disable("fragments_join", ignoreInvalid=True)
+    inline = _PosParserInline()
+    inline.__dict__.update(md.inline.__dict__)
+    md.inline = inline
+    block = _PosParserBlock()
+    block.__dict__.update(md.block.__dict__)
+    md.block = block
+    triggers = {
+        "escape": "\\",
+        "backticks": "`",
+        "autolink": "<",
+        "html_inline": "<",
+        "entity": "&",
+    }
+    for name, chars in triggers.items():
+        _replace_rule(md.inline.ruler, name, partial(_track, triggers=chars))
+    _replace_rule(md.inline.ruler, "strikethrough", partial(_track_delimiters, triggers="~"))
+    _replace_rule(md.inline.ruler, "emphasis", partial(_track_delimiters, triggers="*_"))
+    _replace_rule(md.inline.ruler, "link", _track_link)
+    _replace_rule(md.inline.ruler, "image", _track_image)
+    _replace_rule(md.block.ruler, "table", _track_table)
+    _replace_rule(md.block.ruler, "reference", _track_reference)
+    return md
+
+
+# --- bare URLs (GFM extended autolinks, as cmark-gfm finds them) ----------------------------------
+
+
+def _check_domain(data: str, start: int, allow_short: bool) -> int:
+    """End of the domain starting at ``start``, or -1; cmark-gfm's check_domain."""
+    size = len(data) - start
+    if size < 2:
+        return -1
+    periods = underscores_last = underscores_current = 0
+    index = 1
+    while index < size - 1:
+        char = data[start + index]
+        if char == "\\" and index < size - 2:
+            index += 1
+            char = data[start + index]
+        if char == "_":
+            underscores_current += 1
+        elif char == ".":
+            underscores_last = underscores_current
+            underscores_current = 0
+            periods += 1
+        elif char != "-" and not _is_host_char(char):
+            break
+        index += 1
+    if (underscores_last or underscores_current) and periods <= BARE_UNDERSCORE_LABEL_LIMIT:
+        return -1
+    if not allow_short and not periods:
+        return -1
+    return start + index
+
+
+def _trim_bare(candidate: str) -> int:
+    """Length of a bare URL after GFM's trailing punctuation rules; cmark-gfm's autolink_delim."""
+    end = len(candidate)
+    opening = candidate.count("(")
+    closing = candidate.count(")")
+    while end > 0:
+        char = candidate[end - 1]
+        if char == ")":
+            if closing <= opening:
+                return end
+            closing -= 1
+            end -= 1
+        elif char in _BARE_TRAILING:
+            end -= 1
+        elif char == ";":
+            if end < 2:
+                return 0
+            cut = end - 2
+            while cut > 0 and candidate[cut].isascii() and candidate[cut].isalpha():
+                cut -= 1
+            end = cut if cut < end - 2 and candidate[cut] == "&" else end - 1
+        else:
+            return end
+    return end
+
+
+def _bare_urls(content: str, skips: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start, end) of the bare URLs GitHub links in ``content``, outside the skipped ranges."""
+    found: list[tuple[int, int]] = []
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(skips):  # nested ranges (an image in a link) must not hide the outer
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    skips = merged
+    skip_starts = [start for start, _ in skips]
+    resume = 0
+    for match in _BARE_TRIGGER_RE.finditer(content):
+        trigger = match.start()
+        if trigger < resume:
+            continue
+        # inside a code span, link, tag...?
+        index = bisect_right(skip_starts, trigger) - 1
+        if index >= 0 and skips[index][0] <= trigger < skips[index][1]:
+            continue
+        if match.group() == "://":
+            begin = trigger
+            while begin > 0 and content[begin - 1].isascii() and content[begin - 1].isalpha():
+                begin -= 1
+            scheme = content[begin:trigger].lower()
+            if scheme not in _BARE_SCHEMES:
+                continue
+            host = trigger + 3
+            if host >= len(content) or not _is_host_char(content[host]):
+                continue
+            domain_end = _check_domain(content, host, allow_short=True)
+            minimum = host + 1
+        else:
+            begin = trigger
+            if begin > 0 and not (
+                content[begin - 1] in _ASCII_SPACE or content[begin - 1] in _BARE_WWW_PREFIXES
+            ):
+                continue
+            domain_end = _check_domain(content, begin, allow_short=False)
+            minimum = begin + 5
+        if domain_end < 0:
+            continue
+        limit = skip_starts[index + 1] if index + 1 < len(skip_starts) else len(content)
+        stop = _BARE_END_RE.search(content, domain_end, limit)
+        end = stop.start() if stop else max(limit, domain_end)
+        end = begin + _trim_bare(content[begin:end])
+        if end < minimum:
+            continue
+        found.append((begin, end))
+        resume = end
+    return found
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+def _attributes(attrs: str, base: int) -> dict[str, tuple[str, int, int]]:
+    """Attribute name (lower case) -> (unescaped value, value start, value end); first one wins."""
+    result: dict[str, tuple[str, int, int]] = {}
+    for match in _HTML_ATTR_RE.finditer(attrs):
+        name = match.group(1).lower()
+        if name in result:
+            continue
+        for group in (2, 3, 4):
+            if match.group(group) is not None:
+                value = match.group(group)
+                result[name] = (
+                    html.unescape(value),
+                    base + match.start(group),
+                    base + match.end(group),
+                )
+                break
+        else:
+            result[name] = ("", base + match.end(), base + match.end())
+    return result
+
+
+def _directive(comment_body: str) -> tuple[str, tuple[str, ...]] | None:
+    match = _DIRECTIVE_RE.match(comment_body)
+    if match is None:
+        return None
+    rest = match.group(2).split("--", 1)[0]  # "-- reason" may follow the codes
+    codes = tuple(code for code in _DIRECTIVE_SPLIT_RE.split(rest) if code)
+    return match.group(1), codes
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_generic(text: str, generic_texts: frozenset[str]) -> bool:
+    normalized = _collapse(text).strip(_GENERIC_STRIP).lower()
+    return not normalized or normalized in generic_texts
+
+
+def _alt_text(tokens: list[Token] | None) -> str:
+    parts: list[str] = []
+    for token in tokens or ():
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(_alt_text(token.children))
+    return "".join(parts)
+
+
+def _significant(children: list[Token], start: int) -> int | None:
+    """Index of the first child from ``start`` that is not blank text."""
+    for index in range(start, len(children)):
+        token = children[index]
+        if token.type == "text" and not token.content.strip():
+            continue
+        return index
+    return None
+
+
+# --- the document builder -------------------------------------------------------------------------
+
+
+@dataclass
+class _EntryBuilder:
+    index: int
+    kind: str
+    line: int
+    column: int
+    parent: int | None
+    section: int | None
+    end_line: int
+    links: list[int] = field(default_factory=list)
+    atoms: list[tuple[_Atom, _ContentMap]] = field(default_factory=list)
+    title: tuple[str, int, int, str, int | None] | None = None
+    title_tried: bool = False
+
+
+@dataclass
+class _InlineResult:
+    links: list[int]
+    title: tuple[str, int, int, str, int | None] | None
+
+
+class _Builder:
+    def __init__(self, source: str, path: str, generic_texts: frozenset[str]) -> None:
+        self.generic_texts = generic_texts
+        # A byte order mark would hide a first-line heading from markdown-it; a space keeps
+        # every column where it is.
+        text = " " + source[1:] if source.startswith("\ufeff") else source
+        self.normalized = _NEWLINES_RE.sub("\n", text).replace("\0", "\ufffd")
+        self.norm_lines = self.normalized.split("\n")
+        lines = _NEWLINES_RE.split(source)
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        self.doc = Document(path=path, source=source, lines=lines)
+        self.line_starts: list[int] = []
+        offset = 0
+        for line in self.norm_lines:
+            self.line_starts.append(offset)
+            offset += len(line) + 1
+        self.env: dict[str, Any] = {}
+        self.entries: list[_EntryBuilder] = []
+        self.item_stack: list[_EntryBuilder] = []
+        self.row: _EntryBuilder | None = None
+        self.section: int | None = None
+        self.slugger = Slugger()
+
+    # positions ------------------------------------------------------------------------------------
+
+    def absolute(self, offset: int) -> tuple[int, int]:
+        index = max(bisect_right(self.line_starts, offset) - 1, 0)
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def current_entry(self) -> _EntryBuilder | None:
+        if self.row is not None:
+            return self.row
+        return self.item_stack[-1] if self.item_stack else None
+
+    # block walk -----------------------------------------------------------------------------------
+
+    def build(self) -> Document:
+        tokens = _markdown().parse(self.normalized, self.env)
+        in_tbody = False
+        cell_index = 0
+        container: Token | None = None  # the block token that owns the next inline token
+        heading: Token | None = None
+        for token in tokens:
+            kind = token.type
+            entry = self.current_entry()
+            if (
+                entry is not None
+                and token.map is not None
+                and entry.kind == "item"
+                and kind not in ("bullet_list_open", "ordered_list_open", "list_item_open")
+            ):
+                entry.end_line = max(entry.end_line, token.map[1])
+            if kind == "list_item_open":
+                self.open_item(token)
+            elif kind == "list_item_close":
+                if self.item_stack:
+                    self.item_stack.pop()
+            elif kind == "tbody_open":
+                in_tbody = True
+            elif kind == "tbody_close":
+                in_tbody = False
+            elif kind == "tr_open":
+                cell_index = 0
+                if in_tbody and token.map is not None:
+                    self.open_row(token.map[0])
+            elif kind == "tr_close":
+                self.row = None
+            elif kind in ("th_open", "td_open", "paragraph_open"):
+                container = token
+            elif kind == "heading_open":
+                container = heading = token
+            elif kind == "inline":
+                if container is not None and container.type in ("th_open", "td_open"):
+                    self.cell_inline(token, cell_index)
+                    cell_index += 1
+                elif heading is not None and container is heading:
+                    self.heading_inline(heading, token)
+                    heading = None
+                else:
+                    self.paragraph_inline(token)
+                container = None
+            elif kind == "html_block":
+                self.html_block(token)
+        return self.finish()
+
+    def open_item(self, token: Token) -> None:
+        marker = token.meta.get(_MARKER)
+        line0 = token.map[0] if token.map else 0
+        line, column = self.absolute(marker) if marker is not None else (line0 + 1, 1)
+        parent = self.item_stack[-1].index if self.item_stack else None
+        entry = _EntryBuilder(len(self.entries), "item", line, column, parent, self.section, line)
+        self.entries.append(entry)
+        self.item_stack.append(entry)
+
+    def open_row(self, line0: int) -> None:
+        row = self.env.get(_ENV_ROWS, {}).get(line0)
+        line, column = self.absolute(row[0]) if row else (line0 + 1, 1)
+        parent = self.item_stack[-1].index if self.item_stack else None
+        entry = _EntryBuilder(len(self.entries), "row", line, column, parent, self.section, line)
+        self.entries.append(entry)
+        self.row = entry
+
+    # inline content -------------------------------------------------------------------------------
+
+    def paragraph_inline(self, token: Token) -> None:
+        if token.map is None:
+            return
+        cmap = _block_map(token.content, token.map[0], self.norm_lines, trimmed_end=True)
+        entry = self.current_entry()
+        result = self.inline(token, cmap, entry)
+        if entry is not None and entry.kind == "item" and not entry.title_tried:
+            entry.title_tried = True
+            entry.title = result.title
+
+    def cell_inline(self, token: Token, cell_index: int) -> None:
+        if token.map is None:
+            return
+        line0 = token.map[0]
+        cmap = _ContentMap()
+        row = self.env.get(_ENV_ROWS, {}).get(line0)
+        placed = False
+        if row is not None:
+            row_line, row_column = self.absolute(row[0])
+            cells = _split_row(self.normalized[row[0] : row[1]])
+            if cell_index < len(cells) and cells[cell_index][0] == token.content:
+                for content_offset, row_offset in cells[cell_index][1]:
+                    cmap.add(content_offset, row_line, row_column - 1 + row_offset)
+                placed = True
+        if not placed:
+            line = self.norm_lines[line0] if line0 < len(self.norm_lines) else ""
+            cmap.add(0, line0 + 1, max(line.find(token.content), 0))
+        entry = self.current_entry()
+        result = self.inline(token, cmap, entry)
+        if entry is not None and entry.kind == "row" and entry.title is None:
+            entry.title = result.title
+
+    def heading_inline(self, heading: Token, token: Token) -> None:
+        if token.map is None or heading.map is None:
+            return
+        line0 = heading.map[0]
+        content = token.content
+        if heading.markup.startswith("#"):
+            line = self.norm_lines[line0] if line0 < len(self.norm_lines) else ""
+            hash_column = max(line.find("#"), 0)
+            cmap = _ContentMap()
+            found = line.find(content, hash_column + len(heading.markup)) if content else -1
+            cmap.add(0, line0 + 1, found if found >= 0 else hash_column + len(heading.markup) + 1)
+            column = hash_column + 1
+        else:
+            cmap = _block_map(content, line0, self.norm_lines, trimmed_end=True)
+            column = cmap.at(0)[1]
+        level = int(heading.tag[1:]) if heading.tag[1:].isdigit() else 1
+        slug_text, text = self.heading_text(token.children or [])
+        index = len(self.doc.headings)
+        self.section = index
+        self.doc.headings.append(
+            Heading(level, text, self.slugger.slug(slug_text), line0 + 1, column)
+        )
+        entry = self.current_entry()
+        result = self.inline(token, cmap, entry)
+        if entry is not None and entry.kind == "item" and not entry.title_tried:
+            entry.title_tried = True
+            entry.title = result.title
+
+    @staticmethod
+    def heading_text(children: list[Token]) -> tuple[str, str]:
+        """(text github-slugger sees, readable text): the heading's rendered text content."""
+        parts: list[str] = []
+        for token in children:
+            if token.type in ("text", "text_special", "code_inline"):
+                parts.append(token.content)
+            elif token.type in ("softbreak", "hardbreak"):
+                parts.append("\n")
+        raw = "".join(parts)
+        return raw, _collapse(raw)
+
+    def inline(self, token: Token, cmap: _ContentMap, entry: _EntryBuilder | None) -> _InlineResult:
+        children = token.children or []
+        content = token.content
+        atoms: list[_Atom] = []
+        records: list[_LinkRecord] = []
+        skips: list[tuple[int, int]] = []
+        link_stack: list[int] = []
+        html_anchor: int | None = None  # record of an open inline <a>
+        html_anchor_start = 0
+        autolink_depth = 0
+
+        def owner() -> int | None:
+            if link_stack:
+                return link_stack[-1]
+            return html_anchor
+
+        def add_atom(atom: _Atom) -> None:
+            atoms.append(atom)
+            if atom.owner is not None:
+                record = records[atom.owner]
+                record.parts.append(atom.text)
+                if atom.text.strip():
+                    record.has_text = True
+                    if record.text_offset is None and atom.offset >= 0:
+                        record.text_offset = atom.offset + len(atom.text) - len(atom.text.lstrip())
+
+        for child in children:
+            kind = child.type
+            meta = child.meta
+            start = meta.get(_P, -1)
+            if kind == "text":
+                if child.content and not autolink_depth:
+                    add_atom(_Atom(start, child.content, owner(), True, False))
+            elif kind == "text_special":
+                add_atom(_Atom(start, child.content, owner(), False, False))
+            elif kind == "code_inline":
+                end = meta.get(_E, start)
+                ticks = len(child.markup)
+                inner = start + ticks
+                raw = content[inner : end - ticks].replace("\n", " ") if start >= 0 else ""
+                if raw.startswith(" ") and raw.endswith(" ") and raw.strip(" "):
+                    inner += 1
+                add_atom(_Atom(inner if start >= 0 else -1, child.content, owner(), True, True))
+                if start >= 0:
+                    skips.append((start, end))
+            elif kind in ("softbreak", "hardbreak"):
+                add_atom(_Atom(-1, " ", owner(), False, False))
+            elif kind == "link_open":
+                end = meta.get(_E, start)
+                if start >= 0:
+                    skips.append((start, end))
+                if child.markup == "autolink":
+                    autolink_depth += 1
+                    raw = content[start + 1 : end - 1] if start >= 0 else ""
+                    href = str(child.attrs.get("href", ""))
+                    target = raw
+                    if href.startswith("mailto:") and not raw.lower().startswith("mailto:"):
+                        target = "mailto:" + raw
+                    span = self.span(cmap, start + 1, end - 1) if start >= 0 else None
+                    records.append(_LinkRecord(start, LinkKind.AUTOLINK, target, span))
+                    continue
+                record = self.link_record(child, cmap, start)
+                records.append(record)
+                link_stack.append(len(records) - 1)
+            elif kind == "link_close":
+                if child.markup == "autolink":
+                    autolink_depth = max(autolink_depth - 1, 0)
+                elif link_stack:
+                    link_stack.pop()
+            elif kind == "image":
+                end = meta.get(_E, start)
+                if start >= 0:
+                    skips.append((start, end))
+                alt = _alt_text(child.children)
+                record = self.link_record(child, cmap, start)
+                record.image = True
+                record.text = _collapse(alt)
+                records.append(record)
+                current = owner()
+                if current is not None:
+                    records[current].parts.append(alt)
+                    records[current].has_image = True
+            elif kind == "html_inline":
+                end = meta.get(_E, start)
+                if start >= 0:
+                    skips.append((start, end))
+                opened = self.html_inline(child, cmap, start, records)
+                if opened == "open" and start >= 0:
+                    html_anchor = len(records) - 1
+                    html_anchor_start = start
+                elif opened == "close" and html_anchor is not None:
+                    if start >= 0:
+                        skips.append((html_anchor_start, start))
+                    html_anchor = None
+        if html_anchor is not None:
+            skips.append((html_anchor_start, len(content)))
+        for record in records:
+            if not record.image and record.kind is not LinkKind.AUTOLINK:
+                record.text = _collapse("".join(record.parts))
+                record.image_only = record.has_image and not record.has_text
+        if "://" in content or "www." in content:
+            for begin, end in _bare_urls(content, skips):
+                target = unescapeAll(content[begin:end])
+                records.append(
+                    _LinkRecord(begin, LinkKind.BARE, target, self.span(cmap, begin, end))
+                )
+        records.sort(key=lambda record: record.offset)
+        title = self.title(children, atoms, records, cmap)
+        link_indices: list[int] = []
+        entry_index = entry.index if entry is not None else None
+        for record in records:
+            line, column = cmap.at(max(record.offset, 0))
+            link = Link(
+                target=record.target,
+                text=record.text,
+                line=line,
+                column=column,
+                kind=record.kind,
+                image=record.image,
+                target_span=record.span,
+                entry=entry_index,
+                section=self.section,
+            )
+            link_indices.append(len(self.doc.links))
+            self.doc.links.append(link)
+        if title is not None and title[4] is not None:
+            title = (*title[:4], link_indices[title[4]])
+        if entry is not None:
+            entry.links.extend(link_indices)
+            entry.atoms.extend((atom, cmap) for atom in atoms)
+        return _InlineResult(link_indices, title)
+
+    def span(self, cmap: _ContentMap, start: int, end: int) -> Span:
+        line, column = cmap.at(start)
+        end_line, end_column = cmap.at(end) if end > start else (line, column)
+        return Span(line, column, end_line, end_column)
+
+    def link_record(self, token: Token, cmap: _ContentMap, start: int) -> _LinkRecord:
+        meta = token.meta
+        if _TARGET in meta:
+            span = self.span(cmap, meta[_DEST_START], meta[_DEST_END])
+            return _LinkRecord(start, LinkKind.INLINE, meta[_TARGET], span, token=token)
+        definition = self.env.get(_ENV_DEFS, {}).get(meta.get(_REF))
+        if definition is not None:
+            dest_start, dest_end, target = definition
+            line, column = self.absolute(dest_start)
+            end_line, end_column = self.absolute(dest_end)
+            span = Span(line, column, end_line, end_column)
+            return _LinkRecord(start, LinkKind.REFERENCE, target, span, token=token)
+        href = token.attrs.get("href", token.attrs.get("src", ""))
+        return _LinkRecord(start, LinkKind.REFERENCE, str(href), None, token=token)
+
+    def html_inline(
+        self, token: Token, cmap: _ContentMap, start: int, records: list[_LinkRecord]
+    ) -> str | None:
+        """Links, anchors and directives of one inline HTML tag; "open"/"close" for <a>/</a>."""
+        content = token.content
+        if content.startswith("<!--"):
+            directive = _directive(content[4:].removesuffix("-->"))
+            if directive is not None and start >= 0:
+                line, column = cmap.at(start)
+                self.doc.directives.append(Directive(directive[0], directive[1], line, column))
+            return None
+        match = _HTML_OPEN_RE.match(content)
+        if match is None:
+            return None
+        name = match.group(2).lower()
+        if match.group(1):
+            return "close" if name == "a" else None
+        attrs = _attributes(match.group(3), match.start(3))
+        self.anchors(attrs)
+        base = max(start, 0)
+        if name == "a" and "href" in attrs:
+            value, value_start, value_end = attrs["href"]
+            span = self.span(cmap, base + value_start, base + value_end)
+            records.append(_LinkRecord(start, LinkKind.HTML, value, span, token=token))
+            return "open"
+        if name == "img" and "src" in attrs:
+            value, value_start, value_end = attrs["src"]
+            span = self.span(cmap, base + value_start, base + value_end)
+            record = _LinkRecord(start, LinkKind.HTML, value, span, image=True, token=token)
+            record.text = _collapse(attrs.get("alt", ("", 0, 0))[0])
+            records.append(record)
+        return None
+
+    def anchors(self, attrs: dict[str, tuple[str, int, int]]) -> None:
+        for name in ("id", "name"):
+            if name in attrs and attrs[name][0]:
+                self.doc.html_anchors.add(attrs[name][0])
+
+    def html_block(self, token: Token) -> None:
+        if token.map is None:
+            return
+        content = token.content.removesuffix("\n")
+        cmap = _block_map(content, token.map[0], self.norm_lines, trimmed_end=False)
+        entry = self.current_entry()
+        records: list[_LinkRecord] = []
+        pos = 0
+        while True:
+            match = _HTML_SCAN_RE.search(content, pos)
+            if match is None:
+                break
+            start = match.start()
+            if match.group() == "<!--":
+                close = content.find("-->", start + 4)
+                if close < 0:
+                    break  # the comment runs to the end of the block
+                directive = _directive(content[start + 4 : close])
+                if directive is not None:
+                    line, column = cmap.at(start)
+                    self.doc.directives.append(Directive(directive[0], directive[1], line, column))
+                pos = close + 3
+                continue
+            tag = _HTML_OPEN_RE.match(content, start)
+            if tag is None:
+                pos = start + 1
+                continue
+            pos = tag.end()
+            if tag.group(1):
+                continue
+            name = tag.group(2).lower()
+            attrs = _attributes(tag.group(3), tag.start(3))
+            self.anchors(attrs)
+            if name == "a" and "href" in attrs:
+                value, value_start, value_end = attrs["href"]
+                record = _LinkRecord(
+                    start, LinkKind.HTML, value, self.span(cmap, value_start, value_end)
+                )
+                close_match = _HTML_A_CLOSE_RE.search(content, pos)
+                inner = content[pos : close_match.start()] if close_match else ""
+                record.text = _collapse(html.unescape(_HTML_STRIP_TAGS_RE.sub("", inner)))
+                record.image_only = not record.text and "<img" in inner.lower()
+                records.append(record)
+            elif name == "img" and "src" in attrs:
+                value, value_start, value_end = attrs["src"]
+                record = _LinkRecord(
+                    start, LinkKind.HTML, value, self.span(cmap, value_start, value_end), True
+                )
+                record.text = _collapse(attrs.get("alt", ("", 0, 0))[0])
+                records.append(record)
+        entry_index = entry.index if entry is not None else None
+        for record in records:
+            line, column = cmap.at(record.offset)
+            if entry is not None:
+                entry.links.append(len(self.doc.links))
+            self.doc.links.append(
+                Link(
+                    target=record.target,
+                    text=record.text,
+                    line=line,
+                    column=column,
+                    kind=record.kind,
+                    image=record.image,
+                    target_span=record.span,
+                    entry=entry_index,
+                    section=self.section,
+                )
+            )
+
+    # titles ---------------------------------------------------------------------------------------
+
+    def title(
+        self,
+        children: list[Token],
+        atoms: list[_Atom],
+        records: list[_LinkRecord],
+        cmap: _ContentMap,
+    ) -> tuple[str, int, int, str, int | None] | None:
+        """(text, line, column, source, index into records of the title's link)."""
+        bold = self.bold_title(children, records, cmap)
+        if bold is not None:
+            return bold
+        first = next((record for record in records if record.counts_as_first), None)
+        if (
+            first is not None
+            and first.kind in (LinkKind.INLINE, LinkKind.REFERENCE, LinkKind.HTML)
+            and not _is_generic(first.text, self.generic_texts)
+        ):
+            offset = first.text_offset if first.text_offset is not None else first.offset
+            line, column = cmap.at(max(offset, 0))
+            return first.text, line, column, "link", records.index(first)
+        boundary = first.offset if first is not None else None
+        parts: list[str] = []
+        start: int | None = None
+        for atom in atoms:
+            if atom.owner is not None:
+                continue
+            text = atom.text
+            if boundary is not None and atom.offset >= 0:
+                if atom.offset >= boundary:
+                    break
+                if atom.verbatim and atom.offset + len(text) > boundary:
+                    text = text[: boundary - atom.offset]
+            if start is None and text.strip() and atom.offset >= 0:
+                start = atom.offset + len(text) - len(text.lstrip())
+            parts.append(text)
+        title = _collapse("".join(parts)).rstrip(_TITLE_TAIL_STRIP)
+        if start is None or not any(char.isalnum() for char in title):
+            return None
+        if _is_generic(title, self.generic_texts):
+            return None
+        line, column = cmap.at(start)
+        return title, line, column, "text", None
+
+    def bold_title(
+        self, children: list[Token], records: list[_LinkRecord], cmap: _ContentMap
+    ) -> tuple[str, int, int, str, int | None] | None:
+        first = _significant(children, 0)
+        if first is None:
+            return None
+        link_token: Token | None = None
+        if children[first].type == "link_open" and children[first].markup != "autolink":
+            link_token = children[first]
+            first = _significant(children, first + 1)
+            if first is None:
+                return None
+        if children[first].type != "strong_open":
+            return None
+        depth = 0
+        close = len(children)
+        for index in range(first, len(children)):
+            if children[index].type == "strong_open":
+                depth += 1
+            elif children[index].type == "strong_close":
+                depth -= 1
+                if depth == 0:
+                    close = index
+                    break
+        parts: list[str] = []
+        start: int | None = None
+        for token in children[first + 1 : close]:
+            if token.type in ("text", "text_special", "code_inline"):
+                text = token.content
+                position = token.meta.get(_P, -1)
+                if start is None and text.strip() and position >= 0:
+                    if token.type == "text":
+                        start = position + len(text) - len(text.lstrip())
+                    else:
+                        start = position
+                parts.append(text)
+            elif token.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        title = _collapse("".join(parts))
+        if not any(char.isalnum() for char in title) or start is None:
+            return None
+        link_index = None
+        if link_token is not None:
+            link_index = next(
+                (index for index, record in enumerate(records) if record.token is link_token),
+                None,
+            )
+        line, column = cmap.at(start)
+        return title, line, column, "bold", link_index
+
+    # result ---------------------------------------------------------------------------------------
+
+    def finish(self) -> Document:
+        doc = self.doc
+        order = sorted(
+            range(len(doc.links)), key=lambda i: (doc.links[i].line, doc.links[i].column)
+        )
+        remap = {old: new for new, old in enumerate(order)}
+        doc.links = [doc.links[i] for i in order]
+        for builder in self.entries:
+            texts = self.texts(builder.atoms)
+            title = builder.title
+            title_link = remap.get(title[4]) if title is not None and title[4] is not None else None
+            doc.entries.append(
+                Entry(
+                    index=builder.index,
+                    kind=builder.kind,
+                    line=builder.line,
+                    column=builder.column,
+                    end_line=builder.end_line,
+                    title=title[0] if title else None,
+                    title_line=title[1] if title else None,
+                    title_column=title[2] if title else None,
+                    title_source=title[3] if title else None,
+                    links=tuple(sorted(remap[i] for i in builder.links)),
+                    title_link=title_link,
+                    texts=texts,
+                    parent=builder.parent,
+                    section=builder.section,
+                )
+            )
+        return doc
+
+    @staticmethod
+    def texts(atoms: list[tuple[_Atom, _ContentMap]]) -> tuple[TextSpan, ...]:
+        """Merge adjacent verbatim text pieces (emphasis delimiters split them) into spans."""
+        spans: list[TextSpan] = []
+        pending: list[str] = []
+        pending_start = -1
+        pending_end = -1
+        pending_map: _ContentMap | None = None
+
+        def flush() -> None:
+            if pending and pending_map is not None:
+                line, column = pending_map.at(pending_start)
+                spans.append(TextSpan("".join(pending), line, column))
+            pending.clear()
+
+        for atom, cmap in atoms:
+            if atom.offset < 0 or not atom.text:
+                continue
+            if atom.code or not atom.verbatim:
+                flush()
+                line, column = cmap.at(atom.offset)
+                spans.append(TextSpan(atom.text, line, column, code=atom.code))
+                continue
+            if pending and cmap is pending_map and atom.offset == pending_end:
+                pending.append(atom.text)
+            else:
+                flush()
+                pending.append(atom.text)
+                pending_start = atom.offset
+                pending_map = cmap
+            pending_end = atom.offset + len(atom.text)
+        flush()
+        return tuple(spans)
+
+
+def parse(
+    source: str, path: str, generic_texts: frozenset[str] = DEFAULT_GENERIC_TEXTS
+) -> Document:
+    """Parse a Markdown reading list into a Document with exact source positions."""
+    return _Builder(source, path, generic_texts).build()

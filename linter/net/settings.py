@@ -38,3 +38,9 @@ class CheckerSettings:
     cache_path: Path | None = None  # None: no cache
     max_cache_age: float = 86400.0  # seconds
     github_token: str | None = None
+    # "head": HEAD first, streamed GET when HEAD is mishandled (remembered per host);
+    # "get": a streamed GET alone. See bench/linkfarm/README.md for the measurement.
+    method: str = "head"
+    # hostname -> IP address, bypassing DNS (like curl --resolve); the private-address guard
+    # still applies to the mapped address.
+    resolve: dict[str, str] = field(default_factory=dict)

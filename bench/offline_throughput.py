@@ -1,0 +1,130 @@
+"""Offline throughput: paperlint's whole offline pipeline next to a bare markdown-it-py parse.
+
+Builds a multi-megabyte corpus from the seeds in ../shared/seeds (each copy gets its own arXiv IDs so
+that the duplicate and identifier rules work on realistic, mostly distinct entries), then measures:
+
+- markdown-it-py alone: ``MarkdownIt("commonmark").enable("table").parse(text)`` per file;
+- paperlint in-process: read -> decode -> parse -> every offline rule -> filter -> sort (``lint``);
+- the CLI end to end on seed 004: ``paperlint check --offline`` wall time, best of N, and whether
+  aiohttp was imported.
+
+Usage: python bench/offline_throughput.py [--megabytes 5] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from linter.config import Config
+from linter.engine import collect_sources, lint
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+if not SEEDS.is_dir():
+    SEEDS = ROOT / "tests" / "data" / "seeds"
+
+_ARXIV = re.compile(r"\b(\d{2})(\d{2})\.(\d{4,5})\b")
+
+
+def build_corpus(target_bytes: int, folder: Path) -> list[Path]:
+    seeds = sorted(SEEDS.glob("*.txt"))
+    texts = [seed.read_text(encoding="utf-8", errors="replace") for seed in seeds]
+    files: list[Path] = []
+    written = copy = 0
+    while written < target_bytes:
+        for seed, text in zip(seeds, texts, strict=True):
+            # Shift the serial number of every arXiv ID so copies are different papers.
+            shifted = _ARXIV.sub(
+                lambda m, c=copy: f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 10**len(m.group(3)):0{len(m.group(3))}d}",
+                text,
+            )
+            path = folder / f"{copy:04d}_{seed.stem}.md"
+            path.write_text(shifted, encoding="utf-8")
+            files.append(path)
+            written += len(shifted.encode("utf-8"))
+        copy += 1
+    return files
+
+
+def best_of(repeat: int, action: object) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()  # type: ignore[operator]
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--megabytes", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="paperlint-bench-"))
+    try:
+        files = build_corpus(int(args.megabytes * 1024 * 1024), folder)
+        texts = [path.read_text(encoding="utf-8") for path in files]
+        size = sum(len(text.encode("utf-8")) for text in texts)
+        markdown = MarkdownIt("commonmark").enable("table")
+
+        def bare_parse() -> None:
+            for text in texts:
+                markdown.parse(text)
+
+        sources, _ = collect_sources([str(folder)])
+        report_holder: list[int] = []
+
+        def paperlint_offline() -> None:
+            report = lint(sources, Config(), offline=True)
+            report_holder.append(len(report.findings))
+
+        bare = best_of(args.repeat, bare_parse)
+        full = best_of(args.repeat, paperlint_offline)
+        megabytes = size / 1024 / 1024
+        print(f"corpus: {len(files)} files, {megabytes:.1f} MiB, {report_holder[-1]} findings")
+        print(f"markdown-it-py parse only : {bare:6.2f} s  {megabytes / bare:6.2f} MiB/s")
+        print(f"paperlint --offline (lib) : {full:6.2f} s  {megabytes / full:6.2f} MiB/s")
+        print(f"ratio paperlint / bare    : {full / bare:6.2f}x")
+
+        seed = next(SEEDS.glob("004_*.txt"))
+        executable = shutil.which("paperlint") or "paperlint"
+        command = [executable, "check", "--offline", "--no-color", str(seed)]
+        cli_times = []
+        for _ in range(max(args.repeat, 5)):
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False)
+            cli_times.append(time.perf_counter() - started)
+        probe = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, runpy; sys.argv=['paperlint','check','--offline',sys.argv[1]];"
+                "\ntry:\n runpy.run_module('linter', run_name='__main__')\nexcept SystemExit: pass\n"
+                "print('aiohttp imported' if 'aiohttp' in sys.modules else 'aiohttp not imported', file=sys.stderr)",
+                str(seed),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        print(
+            f"CLI on seed 004          : best {min(cli_times) * 1000:.0f} ms,"
+            f" median {statistics.median(cli_times) * 1000:.0f} ms; {probe.stderr.strip().splitlines()[-1]}"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from linter.cli import main
+
+main()

@@ -1,0 +1,374 @@
+"""The ``paperlint`` command: the only module that prints, reads the environment or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from linter import __version__
+from linter.config import Config, ConfigError, apply_options, find_config, load_config
+from linter.findings import RULES, Severity, resolve_rule
+
+if TYPE_CHECKING:
+    from linter.engine import Report
+    from linter.net.results import Progress
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+
+
+class UserError(Exception):
+    """Printed as one line, exit code 2."""
+
+
+def _fail(message: str) -> NoReturn:
+    raise UserError(message)
+
+
+def _split_codes(values: Sequence[str]) -> list[str]:
+    return [part for value in values for part in value.replace(",", " ").split() if part]
+
+
+def default_cache_path() -> Path:
+    override = os.environ.get("PAPERLINT_CACHE_DIR")
+    if override:
+        return Path(override) / "links.sqlite3"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("paperlint")) / "links.sqlite3"
+
+
+def _use_color(no_color: bool, stream: IO[str]) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paperlint")
+def cli() -> None:
+    """Lint Markdown reading lists of research papers: dead links, duplicates, ID clashes, mojibake."""
+
+
+def _parse_outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    """``--format text --format sarif:out.sarif`` -> [("text", output), ("sarif", "out.sarif")]."""
+    from linter.reporters import REPORTERS
+
+    outputs: list[tuple[str, str | None]] = []
+    for value in formats or ("text",):
+        name, _, target = value.partition(":")
+        name = name.strip().lower()
+        if name not in REPORTERS:
+            _fail(f"unknown format '{name}' (choose from {', '.join(REPORTERS)})")
+        outputs.append((name, target or output))
+    targets = [target or "-" for _, target in outputs]
+    if len(targets) != len(set(targets)):
+        _fail("two --format outputs would write to the same place; give each its own ':FILE'")
+    return outputs
+
+
+def _build_config(
+    config_file: str | None, isolated: bool, cli_options: dict[str, Any], verbose: bool
+) -> Config:
+    if isolated:
+        config = Config()
+    elif config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            _fail(f"{config_file}: configuration file not found")
+        config = load_config(path)
+    else:
+        found = find_config(Path.cwd())
+        config = load_config(found) if found else Config()
+    if verbose:
+        click.echo(f"paperlint: configuration: {config.source or 'defaults'}", err=True)
+    options = {key: value for key, value in cli_options.items() if value is not None}
+    return apply_options(config, options, origin="command line", base_dir=Path.cwd())
+
+
+class _ProgressBar:
+    """One self-overwriting line on stderr while the network phase runs (TTY only)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._last_draw = 0.0
+        self._drawn = False
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        finished = progress.checked >= progress.total
+        if not finished and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        filled = int(self.WIDTH * progress.checked / max(progress.total, 1))
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self._stream.write(
+            f"\r[{bar}] {progress.checked}/{progress.total} links checked,"
+            f" {progress.failures} failing"
+        )
+        self._stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--offline", is_flag=True, help="Only the checks that need no network.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, prefixes or names).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    help="text (default), json, sarif, github or markdown; repeat for several outputs, ':FILE' to write one to a file.",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--config", "config_file", metavar="FILE", help="Read this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--exclude-path", multiple=True, metavar="PATTERN", help="gitignore-style pattern of files not to walk.")
+@click.option("--duplicate-scope", type=click.Choice(["section", "file", "all"]), help="Where PL201 looks for repeats.")
+@click.option("--stdin-filename", metavar="NAME", help="The name to report for '-' (standard input).")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Total time per request [default: 20].")
+@click.option("--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 64].")
+@click.option("--max-per-host", type=int, metavar="N", help="Requests in flight per host [default: 4].")
+@click.option("--retries", type=int, metavar="N", help="Retries of 408/429/5xx/resets [default: 2].")
+@click.option("--user-agent", metavar="UA", help="User-Agent header [default: browser-like].")
+@click.option("--accept", metavar="CODES", help="Accepted status codes, e.g. '200,206,403' or '200..299'.")
+@click.option("--allow-private", is_flag=True, default=None, help="Allow requests to private and loopback addresses.")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Never fetch URLs matching REGEX.")
+@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the link cache.")
+@click.option("--max-cache-age", metavar="AGE", help="Reuse cached results up to AGE (3600, 30m, 12h, 1d) [default: 1d].")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else.")
+@click.option("--verbose", "-v", is_flag=True, help="Say what is read and checked, on stderr.")
+def check(
+    paths: tuple[str, ...],
+    offline: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str | None,
+    no_color: bool,
+    strict: bool,
+    config_file: str | None,
+    isolated: bool,
+    exclude_path: tuple[str, ...],
+    duplicate_scope: str | None,
+    stdin_filename: str | None,
+    timeout: float | None,
+    max_concurrency: int | None,
+    max_per_host: int | None,
+    retries: int | None,
+    user_agent: str | None,
+    accept: str | None,
+    allow_private: bool | None,
+    exclude: tuple[str, ...],
+    cache_file: str | None,
+    no_cache: bool,
+    max_cache_age: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Check Markdown files and folders (folders: every *.md / *.markdown below them; '-': stdin)."""
+    from linter.engine import Source, collect_sources, lint
+    from linter.reporters import REPORTERS, RenderOptions
+
+    if quiet and verbose:
+        _fail("--quiet and --verbose cannot be used together")
+    outputs = _parse_outputs(formats, output)
+    cli_options: dict[str, Any] = {
+        "select": _split_codes(select) or None,
+        "ignore": _split_codes(ignore) or None,
+        "exclude-path": list(exclude_path) or None,
+        "duplicate-scope": duplicate_scope,
+        "timeout": timeout,
+        "max-concurrency": max_concurrency,
+        "max-per-host": max_per_host,
+        "retries": retries,
+        "user-agent": user_agent,
+        "accept": accept,
+        "allow-private": allow_private,
+        "exclude": list(exclude) or None,
+        "cache": False if no_cache else cache_file,
+        "max-cache-age": max_cache_age,
+    }
+    config = _build_config(config_file, isolated, cli_options, verbose)
+
+    given = list(paths) or ["."]
+    stdin_count = given.count("-")
+    if stdin_count > 1:
+        _fail("'-' (standard input) can be given only once")
+    exclude_root = config.source.parent if config.source else Path.cwd()
+    sources, problems = collect_sources(
+        [path for path in given if path != "-"], config.exclude_path, exclude_root
+    )
+    if stdin_count:
+        sources.append(Source(stdin_filename or "-", None, sys.stdin.buffer.read()))
+    if verbose:
+        click.echo(f"paperlint: {len(sources)} file(s) to check", err=True)
+
+    progress_bar = _ProgressBar(sys.stderr) if not quiet and sys.stderr.isatty() else None
+    started = time.monotonic()
+    try:
+        report = lint(
+            sources,
+            config,
+            offline=offline,
+            cache_path=config.cache_path or default_cache_path(),
+            github_token=os.environ.get("GITHUB_TOKEN") or None,
+            progress=progress_bar,
+        )
+    finally:
+        if progress_bar is not None:
+            progress_bar.close()
+    report.problems[:0] = problems
+    if verbose:
+        elapsed = time.monotonic() - started
+        click.echo(
+            f"paperlint: checked {report.summary.files} file(s), {report.urls_checked} unique URL(s)"
+            f" in {elapsed:.2f}s",
+            err=True,
+        )
+
+    for name, target in outputs:
+        to_stdout = target in (None, "-")
+        color = to_stdout and name == "text" and _use_color(no_color, sys.stdout)
+        rendered = REPORTERS[name](report, RenderOptions(color=color, show_fixes=not quiet))
+        if quiet and name == "text":
+            rendered = "".join(rendered.splitlines(keepends=True)[: len(report.findings)])
+        _write(rendered, target)
+
+    for problem in report.problems:
+        click.echo(f"paperlint: error: {problem}", err=True)
+    sys.exit(_exit_code(report, strict))
+
+
+def _write(text: str, target: str | None) -> None:
+    if target in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    assert target is not None
+    try:
+        Path(target).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"{target}: cannot write report: {(error.strerror or str(error)).lower()}")
+
+
+def _exit_code(report: Report, strict: bool) -> int:
+    if report.problems:
+        return EXIT_USAGE
+    worst = Severity.WARNING if strict else Severity.ERROR
+    if any(finding.severity.rank >= worst.rank for finding in report.findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("rule", required=False)
+def rules(rule: str | None) -> None:
+    """List every rule, or explain one (a code such as PL301, or a name such as mojibake)."""
+    from linter.rules import rule_doc
+
+    if rule is None:
+        width = max(len(item.name) for item in RULES.values())
+        for item in RULES.values():
+            where = "network" if item.network else "offline"
+            click.echo(
+                f"{item.code}  {item.name:<{width}}  {item.severity.value:<7}  {where:<7}  {item.summary}"
+            )
+        return
+    try:
+        matched = resolve_rule(rule)
+    except KeyError:
+        _fail(f"unknown rule '{rule}' (see 'paperlint rules')")
+    for index, item in enumerate(matched):
+        if index:
+            click.echo()
+        where = "network check" if item.network else "offline check"
+        click.echo(f"{item.code} {item.name} ({item.severity.value}, {where})\n")
+        click.echo(rule_doc(item), nl=False)
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the link cache."""
+
+
+@cache.command("info")
+@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+def cache_info_command(cache_file: str | None) -> None:
+    """Where the cache is, how many links it holds and how old they are."""
+    from linter.net.cache import cache_info
+
+    info = cache_info(Path(cache_file) if cache_file else default_cache_path())
+    click.echo(f"path:    {info.path}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"size:    {info.bytes} bytes")
+    if info.entries:
+        click.echo(f"oldest:  {_timestamp(info.oldest)}")
+        click.echo(f"newest:  {_timestamp(info.newest)}")
+
+
+def _timestamp(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
+
+
+@cache.command("clear")
+@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+def cache_clear_command(cache_file: str | None) -> None:
+    """Forget every cached link result."""
+    from linter.net.cache import cache_clear
+
+    removed = cache_clear(Path(cache_file) if cache_file else default_cache_path())
+    click.echo(f"removed {removed} cached link result(s)")
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="paperlint", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("paperlint: aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        click.echo(f"paperlint: error: {error.format_message()}{hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as error:
+        click.echo(f"paperlint: error: {error.format_message()}", err=True)
+        sys.exit(EXIT_USAGE)
+    except (UserError, ConfigError) as error:
+        click.echo(f"paperlint: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("paperlint: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # `paperlint check | head`: the reader went away; say nothing more.
+        sys.stderr.close()
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,519 @@
+"""Paper identity: one key per paper across URL forms, identifiers in prose, and title equivalence.
+
+* :func:`paper_key` maps every URL form of one paper (arXiv abs/pdf/html, mirrors, DOI resolvers,
+  OpenReview forum/pdf) to one :class:`PaperKey`; anything else is keyed by its normalised URL.
+* :func:`find_text_ids` finds arXiv IDs and DOIs written in text (``arXiv:2401.13160``).
+* :func:`same_title` decides whether two titles name the same paper despite case, punctuation, line
+  breaks, a parenthetical note, an organisation prefix ("DeepMind's"), a model name standing for the
+  paper ("OPT-1.3B" for "OPT: Open Pre-trained ...") or a couple of typos.
+* :func:`paper_links` says which links of an entry point to the entry's own paper.
+
+Nothing here raises on malformed input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from linter.document import Document, Entry, Link
+
+# --------------------------------------------------------------------------------------------------
+# Keys
+
+ARXIV = "arxiv"
+DOI = "doi"
+OPENREVIEW = "openreview"
+URL = "url"
+IDENTIFIER_KINDS = frozenset({ARXIV, DOI})  # kinds that name exactly one paper, worldwide
+
+_PREFIXES = {ARXIV: "arXiv:", DOI: "doi:", OPENREVIEW: "openreview:"}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PaperKey:
+    kind: str  # "arxiv", "doi", "openreview" or "url"
+    value: str  # arXiv ID without version, lower-cased DOI, OpenReview id or normalised URL
+
+    def __str__(self) -> str:
+        return _PREFIXES.get(self.kind, "") + self.value
+
+
+# New-style IDs are YYMM.NNNN (to 1412) or YYMM.NNNNN (from 1501); old-style IDs are
+# archive[.XX]/YYMMNNN.
+# The subject class (".CA" in math.CA/0611800) is not part of the identifier: arXiv serves
+# math.CA/0611800 and math/0611800 as the same paper, so the key drops it.
+_ID_BODY = (
+    r"(?:(?P<new>\d{4}\.\d{4,5})"
+    r"|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(?P<num>\d{7}))"
+    r"(?:v(?P<version>\d+))?"
+)
+_ARXIV_PATH = re.compile(
+    r"^/(?:abs|pdf|html|format|ps)/(?:arxiv:)?" + _ID_BODY + r"(?:\.pdf)?(?:/.*)?$", re.I
+)
+_MIRROR_PATHS: dict[str, re.Pattern[str]] = {
+    "ar5iv.org": re.compile(r"^/(?:abs|html)/" + _ID_BODY + r"(?:/.*)?$", re.I),
+    "ar5iv.labs.arxiv.org": re.compile(r"^/(?:abs|html)/" + _ID_BODY + r"(?:/.*)?$", re.I),
+    "alphaxiv.org": re.compile(r"^/(?:abs|overview)/" + _ID_BODY + r"(?:/.*)?$", re.I),
+    "huggingface.co": re.compile(r"^/papers/" + _ID_BODY + r"/?$", re.I),
+}
+_ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org"})
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
+_BARE_ID = re.compile(r"^(?:arxiv:)?" + _ID_BODY + r"$", re.I)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# Publishers (ACM, Wiley, Taylor & Francis, SAGE, Science...) put the DOI in the path.
+_PUBLISHER_DOI_PATH = re.compile(
+    r"/doi/(?:(?:abs|full|pdf|epdf|pdfdirect|reader|book)/)?(10\.\d{4,9}/.+?)/?$", re.I
+)
+_ARXIV_DOI_PREFIX = "10.48550/arxiv."
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.I)
+_HOSTLIKE = re.compile(r"^(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:[/?#]|$)", re.I)
+_DEFAULT_PORTS = (":80", ":443")
+
+
+def _arxiv_from_match(match: re.Match[str]) -> str:
+    if match.group("new"):
+        return match.group("new")
+    return f"{match.group('archive').lower()}/{match.group('num')}"
+
+
+def _split(url: str) -> tuple[str, str, str, str] | None:
+    """(host, path, query, fragment) of an absolute or scheme-less web URL, None otherwise."""
+    text = url
+    if text.startswith("//"):
+        text = "http:" + text
+    elif not _SCHEME.match(text):
+        if not _HOSTLIKE.match(text):
+            return None
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    for port in _DEFAULT_PORTS:
+        if host.endswith(port):
+            host = host[: -len(port)]
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return host, parts.path, parts.query, parts.fragment
+
+
+def _identity_key(host: str, path: str, query: str) -> PaperKey | None:
+    if host in _ARXIV_HOSTS:
+        match = _ARXIV_PATH.match(path)
+        return PaperKey(ARXIV, _arxiv_from_match(match)) if match else None
+    mirror = _MIRROR_PATHS.get(host)
+    if mirror is not None:
+        match = mirror.match(path)
+        return PaperKey(ARXIV, _arxiv_from_match(match)) if match else None
+    if host in _DOI_HOSTS:
+        return doi_key(unquote(path.lstrip("/")))
+    if host == "openreview.net" and path.rstrip("/") in ("/forum", "/pdf"):
+        for pair in query.split("&"):
+            name, _, value = pair.partition("=")
+            if name == "id" and value:
+                return PaperKey(OPENREVIEW, unquote(value))
+        return None
+    publisher = _PUBLISHER_DOI_PATH.search(path)
+    if publisher:
+        return doi_key(unquote(publisher.group(1)))
+    return None
+
+
+def doi_key(doi: str) -> PaperKey | None:
+    """The key of a DOI (``10.1145/...``); arXiv's DOIs (10.48550/arXiv.ID) become arXiv keys."""
+    text = doi.strip().rstrip("/")
+    if not _DOI.match(text):
+        return None
+    lowered = text.lower()
+    if lowered.startswith(_ARXIV_DOI_PREFIX):
+        match = _BARE_ID.match(text[len(_ARXIV_DOI_PREFIX) :])
+        return PaperKey(ARXIV, _arxiv_from_match(match)) if match else None
+    return PaperKey(DOI, lowered)
+
+
+def _normalised_url(host: str, path: str, query: str) -> str:
+    # Query order is kept: reordering is harmless for most servers but not for all, and one list
+    # rarely writes the same query twice in different orders.
+    kept = [pair for pair in query.split("&") if pair and not pair.lower().startswith("utm_")]
+    value = host + path.rstrip("/")
+    if kept:
+        value += "?" + "&".join(kept)
+    return value
+
+
+def paper_key(url: str) -> PaperKey:
+    """One canonical key per paper across the URL forms that show it. Never raises."""
+    text = url.strip()
+    parts = _split(text)
+    if parts is None:
+        # Relative paths, mailto: and the like: the target itself, without its fragment. A
+        # fragment-only link (a table of contents) gives the empty value: it names no paper.
+        bare = text.split("#", 1)[0].rstrip("/")
+        return PaperKey(URL, bare[2:] if bare.startswith("./") else bare)
+    host, path, query, _fragment = parts
+    key = _identity_key(host, path, query)
+    if key is not None:
+        return key
+    return PaperKey(URL, _normalised_url(host, path, query))
+
+
+def arxiv_id(url: str) -> str | None:
+    """The arXiv ID (without version) that ``url`` shows, if any."""
+    key = paper_key(url)
+    return key.value if key.kind == ARXIV else None
+
+
+# --------------------------------------------------------------------------------------------------
+# arXiv ID validity
+
+FIRST_NEW_STYLE = 704  # April 2007
+FIVE_DIGITS_FROM = 1501  # January 2015
+FIRST_OLD_STYLE = 9108  # August 1991
+LAST_OLD_STYLE = 703  # March 2007
+
+
+def arxiv_id_problem(identifier: str) -> str | None:
+    """Why an arXiv ID (as in a key: ``2401.17555`` or ``hep-th/9901001``) cannot exist, or None."""
+    if "/" in identifier:
+        digits = identifier.rsplit("/", 1)[1]
+        if len(digits) != 7 or not digits.isdigit():
+            return None
+        year, month, number = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+        if not 1 <= month <= 12:
+            return f"has month {digits[2:4]}"
+        stamp = (year + (1900 if year >= 91 else 2000)) * 100 + month
+        if stamp < 199108:
+            return "is older than arXiv, which started in August 1991"
+        if stamp > 200703:
+            return "is an old-style ID after March 2007, when old-style IDs ended"
+        if number == 0:
+            return "has sequence number 000"
+        return None
+    head, _, tail = identifier.partition(".")
+    if len(head) != 4 or not head.isdigit() or not tail.isdigit():
+        return None
+    yymm, month = int(head), int(head[2:])
+    if not 1 <= month <= 12:
+        return f"has month {head[2:]}"
+    if yymm < FIRST_NEW_STYLE:
+        return "is older than new-style IDs, which start at 0704 (April 2007)"
+    if yymm >= FIVE_DIGITS_FROM and len(tail) == 4:
+        return "has 4 digits after the dot; IDs from 1501 (January 2015) on have 5"
+    if yymm < FIVE_DIGITS_FROM and len(tail) == 5:
+        return "has 5 digits after the dot; IDs before 1501 (January 2015) have 4"
+    if int(tail) == 0:
+        return f"has sequence number {tail}"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Identifiers in text
+
+
+class TextId(NamedTuple):
+    kind: str  # "arxiv" or "doi"
+    id: str  # as in a key: arXiv ID without version, lower-cased DOI
+    start: int  # offsets of the identifier as written (version included), not of its "arXiv:" label
+    end: int
+
+
+# Only IDs announced as arXiv IDs count: a bare 2401.13160 could be anything (a version, a size).
+_TEXT_ARXIV = re.compile(
+    r"(?<![\w])arxiv(?:\s*[:,]\s*|\s+|\.org/(?:abs|pdf|html)/(?:arxiv:)?)"
+    r"(?P<id>" + _ID_BODY + r")(?![\w-])(?!\.\d)",
+    re.I,
+)
+_TEXT_DOI = re.compile(r"(?<![\w.])10\.\d{4,9}/[^\s\"'<>\[\]{}`|]+")
+_DOI_TRAILING = ".,;:!?'\""
+
+
+def find_text_ids(text: str) -> list[TextId]:
+    """arXiv IDs (``arXiv:2401.13160``, ``arXiv, 2401.13160``, ``arxiv.org/abs/...``) and DOIs in
+    prose or code, in order of position."""
+    found: list[TextId] = []
+    for match in _TEXT_ARXIV.finditer(text):
+        found.append(TextId(ARXIV, _arxiv_from_match(match), match.start("id"), match.end("id")))
+    for match in _TEXT_DOI.finditer(text):
+        doi = match.group(0)
+        while doi and (
+            doi[-1] in _DOI_TRAILING or (doi[-1] == ")" and doi.count("(") < doi.count(")"))
+        ):
+            doi = doi[:-1]
+        key = doi_key(doi)
+        if key is None:
+            continue
+        start = match.start()
+        if any(item.start <= start < item.end for item in found):
+            continue
+        found.append(TextId(key.kind, key.value, start, start + len(doi)))
+    found.sort(key=lambda item: (item.start, item.end))
+    return found
+
+
+# --------------------------------------------------------------------------------------------------
+# Titles
+
+# Typo tolerance: the normalised titles may differ by at most this many edits, and at most this
+# share of the longer title's length.
+TYPO_MAX_EDITS = 4
+TYPO_MAX_RATIO = 0.1
+# Longer titles are compared exactly: no title is this long, and edit distances grow quadratically.
+TYPO_MAX_CHARS = 500
+# A word shorter than this is never a typo of another word ("v" / "vi", "few" / "zero").
+TYPO_MIN_WORD = 4
+# A model name ("OPT-1.3B") names the paper whose title starts with it ("OPT: Open ...") when it has
+# at most this many words (after the size suffix is removed).
+SHORT_NAME_MAX_WORDS = 3
+
+_ARTICLES = frozenset({"a", "an", "the"})
+_CONTRACTIONS = frozenset(
+    {"let", "what", "it", "that", "there", "here", "who", "where", "how", "he", "she", "one", "now"}
+)
+_POSSESSIVE = re.compile(r"^\s*(?:(?P<first>[\w.&-]+)\s+)?(?P<owner>[\w.&-]+)['’`]s\s+(?=\S)")
+_PARENTHETICAL = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+_MODEL_SIZE = re.compile(r"[\s_-]*\b\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?)?\s?[bmkt]\s*$", re.I)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalise_title(title: str) -> str:
+    """Lower case, no accents or punctuation, whitespace collapsed: the form titles compare in."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.casefold().replace("&", " and ")
+    text = text.replace("'", "").replace("’", "").replace("`", "")  # "deepmind's" -> "deepminds"
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def _strip_possessive(title: str) -> str:
+    match = _POSSESSIVE.match(title)
+    if match is None:
+        return title
+    first = (match.group("first") or "").casefold()
+    if match.group("owner").casefold() in _CONTRACTIONS or first in _ARTICLES:
+        return title
+    return title[match.end() :]
+
+
+def _raw_variants(title: str) -> tuple[str, ...]:
+    no_parens = _PARENTHETICAL.sub("", title)
+    return (title, no_parens, _strip_possessive(title), _strip_possessive(no_parens))
+
+
+@lru_cache(maxsize=65536)
+def _variants(title: str) -> tuple[str, ...]:
+    """The normalised title with and without its parenthetical notes and organisation prefix."""
+    result: list[str] = []
+    for form in _raw_variants(title):
+        normal = normalise_title(form)
+        if normal and normal not in result:
+            result.append(normal)
+    return tuple(result)
+
+
+def canonical_title(title: str) -> str:
+    """The title without parenthetical notes and organisation prefix, normalised (for grouping)."""
+    variants = _variants(title)
+    return variants[-1] if variants else ""
+
+
+@lru_cache(maxsize=65536)
+def _name_forms(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(forms as a bare model name, forms of the part before the colon), sizes removed."""
+    bare: frozenset[str] = frozenset()
+    if ":" not in title:
+        forms = {normalise_title(_MODEL_SIZE.sub("", variant)) for variant in _raw_variants(title)}
+        bare = frozenset(form for form in forms if form)
+    heads: frozenset[str] = frozenset()
+    if ":" in title:
+        head = title.split(":", 1)[0]
+        heads = frozenset(
+            form
+            for form in (normalise_title(_MODEL_SIZE.sub("", v)) for v in _raw_variants(head))
+            if form
+        )
+    return bare, heads
+
+
+def _short(forms: tuple[frozenset[str], frozenset[str]]) -> tuple[set[str], frozenset[str]]:
+    bare, heads = forms
+    return {form for form in bare if len(form.split()) <= SHORT_NAME_MAX_WORDS}, heads
+
+
+def _typo_equal(first: str, second: str) -> bool:
+    # OSA distance: a swap of two neighbouring letters ("nueral") is one typo, not two.
+    longest = max(len(first), len(second))
+    limit = min(TYPO_MAX_EDITS, int(longest * TYPO_MAX_RATIO))
+    if limit <= 0 or longest > TYPO_MAX_CHARS or abs(len(first) - len(second)) > limit:
+        return False
+    if OSA.distance(first, second, score_cutoff=limit) > limit:
+        return False
+    words_a, words_b = first.split(), second.split()
+    blocks: list[tuple[list[str], list[str]]] = []
+    # Adjacent edits form one block: "few shot" -> "fewshot" is a replace and a delete.
+    in_block = False
+    for op in Levenshtein.opcodes(words_a, words_b):
+        if op.tag == "equal":
+            in_block = False
+            continue
+        piece_a = words_a[op.src_start : op.src_end]
+        piece_b = words_b[op.dest_start : op.dest_end]
+        if in_block:
+            blocks[-1][0].extend(piece_a)
+            blocks[-1][1].extend(piece_b)
+        else:
+            blocks.append((list(piece_a), list(piece_b)))
+        in_block = True
+    return all(_typo_block(piece_a, piece_b) for piece_a, piece_b in blocks)
+
+
+def _typo_block(piece_a: list[str], piece_b: list[str]) -> bool:
+    """Whether one run of differing words is a typo (or spacing) rather than a different word."""
+    if not piece_a or not piece_b:
+        return all(word in _ARTICLES for word in piece_a + piece_b)
+    joined_a, joined_b = "".join(piece_a), "".join(piece_b)
+    if joined_a == joined_b:
+        return True  # "few shot" / "fewshot"
+    if any(char.isdigit() for char in joined_a + joined_b):
+        return False  # GPT-2 / GPT-3: numbers are never typos
+    if min(len(joined_a), len(joined_b)) < TYPO_MIN_WORD or joined_a[0] != joined_b[0]:
+        return False
+    allowed = 1 if max(len(joined_a), len(joined_b)) <= 6 else 2
+    return OSA.distance(joined_a, joined_b, score_cutoff=allowed) <= allowed
+
+
+def same_title(first: str, second: str) -> bool:
+    """Whether two titles name the same paper (see the module docstring for what is tolerated)."""
+    variants_a, variants_b = _variants(first), _variants(second)
+    if not variants_a or not variants_b:
+        return False
+    if set(variants_a) & set(variants_b):
+        return True
+    bare_a, heads_a = _short(_name_forms(first))
+    bare_b, heads_b = _short(_name_forms(second))
+    if bare_a & (heads_b | bare_b) or bare_b & heads_a:
+        return True
+    return any(_typo_equal(a, b) for a in variants_a for b in variants_b)
+
+
+def title_words(title: str) -> int:
+    """How many words of the normalised title contain a letter (numbers and sizes do not count)."""
+    words = normalise_title(_MODEL_SIZE.sub("", title)).split()
+    return sum(1 for word in words if any(char.isalpha() for char in word))
+
+
+def display_title(title: str) -> str:
+    """The title as written, on one line."""
+    return " ".join(title.split())
+
+
+# --------------------------------------------------------------------------------------------------
+# An entry's own paper links
+
+PAPER_LABEL_WORDS = frozenset(
+    {
+        "paper", "papers", "pdf", "arxiv", "abs", "abstract", "html", "openreview", "doi", "ar5iv",
+        "alphaxiv", "preprint", "fulltext", "publication", "article", "proceedings", "journal",
+        "acl", "acm", "ieee", "springer", "pmlr", "neurips", "nips", "icml", "iclr", "cvpr", "iccv",
+        "eccv", "emnlp", "naacl", "aaai", "ijcai", "jmlr", "tmlr", "aclanthology",
+        "semanticscholar",
+    }
+)  # fmt: skip
+NON_PAPER_LABEL_WORDS = frozenset(
+    {
+        "code", "github", "gitlab", "repo", "repository", "blog", "post", "video", "youtube",
+        "bilibili", "slides", "slide", "project", "homepage", "website", "star", "stars", "badge",
+        "demo", "poster", "talk", "tweet", "twitter", "thread", "dataset", "data", "model",
+        "models", "weights", "checkpoint", "checkpoints", "colab", "notebook", "bib", "bibtex",
+        "citation", "citations", "cite", "cited", "cication", "review", "reviews", "zhihu",
+        "reddit", "podcast", "docs", "documentation", "leaderboard", "tutorial", "supplementary",
+        "supp", "news", "press", "media", "survey", "related", "followup", "follow",
+    }
+)  # fmt: skip
+_LABEL_TOKEN = re.compile(r"[^\W_]+")
+
+PAPER_LABEL = "paper"
+OTHER_LABEL = "other"
+FREE_LABEL = "free"
+
+
+def link_label(text: str) -> str:
+    """``paper`` for a paper label ("arXiv", "[PDF]"), ``other`` for code, blog, video, star...
+    labels, ``free`` for anything else (a title, an emoji, a number, no text)."""
+    tokens = _LABEL_TOKEN.findall(text.casefold())
+    if not tokens:
+        return FREE_LABEL
+    if tokens[0] in PAPER_LABEL_WORDS:
+        return PAPER_LABEL
+    if any(token in NON_PAPER_LABEL_WORDS for token in tokens):
+        return OTHER_LABEL
+    if any(token in PAPER_LABEL_WORDS for token in tokens):
+        return PAPER_LABEL
+    return FREE_LABEL
+
+
+@dataclass(frozen=True, slots=True)
+class PaperLink:
+    link: Link
+    key: PaperKey
+    generic: bool  # the title link or a paper-labelled link (not a free-text link)
+
+
+def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
+    """The entry's own paper links with their keys: the title link first, then in source order.
+
+    A paper-labelled link counts; so does a link whose URL names a paper (arXiv, DOI, OpenReview)
+    unless its label says code/blog/video/..., or unless it is free text pointing to another paper
+    than the title link does ("builds on [LoRA](arxiv...)"). Images, fragment-only links and the
+    links of nested items never count."""
+    result: list[PaperLink] = []
+    title_key: PaperKey | None = None
+    order: list[int] = []
+    if entry.title_link is not None and 0 <= entry.title_link < len(doc.links):
+        order.append(entry.title_link)
+    order.extend(index for index in entry.links if index != entry.title_link)
+    for index in order:
+        if not 0 <= index < len(doc.links):
+            continue
+        link = doc.links[index]
+        if link.image:
+            continue
+        key = paper_key(link.target)
+        if not key.value:
+            continue
+        if index == entry.title_link:
+            title_key = key
+            result.append(PaperLink(link, key, True))
+            continue
+        label = link_label(link.text)
+        if label == PAPER_LABEL:
+            result.append(PaperLink(link, key, True))
+        elif label == FREE_LABEL and key.kind != URL:
+            if title_key is not None and title_key.kind != URL and title_key != key:
+                continue
+            result.append(PaperLink(link, key, False))
+    return result
+
+
+def paper_links(doc: Document, entry: Entry) -> list[Link]:
+    """The links of ``entry`` that point to its own paper (see :func:`paper_link_keys`)."""
+    return [item.link for item in paper_link_keys(doc, entry)]
+
+
+def entry_keys(doc: Document, entry: Entry) -> list[PaperKey]:
+    """The distinct keys of the entry's own paper links, in order."""
+    keys: list[PaperKey] = []
+    for item in paper_link_keys(doc, entry):
+        if item.key not in keys:
+            keys.append(item.key)
+    return keys

@@ -1,0 +1,787 @@
+"""The async link checker: every unique URL once, politely, correctly classified, bounded in cost.
+
+Scheduling: one ``ClientSession`` (connection reuse, DNS cache); a global semaphore and one per
+host, a minimum interval between two request starts to one host, and a host-wide pause when the
+host sends ``Retry-After``. A task takes its host slot before the global one, so tasks queued
+behind a busy or hung host never hold global slots. Slots are held for one request (or one
+HEAD+GET pair) only: backoff sleeps and redirect hops to other hosts hold nothing.
+
+Method: HEAD first; when HEAD answers an error status or the connection resets, the same slot
+sends a streamed GET, and a host whose HEAD proved wrong (HEAD failed, GET succeeded) gets GET
+directly from then on. A GET never reads more than ``MAX_BODY_BYTES`` of the body; a body left
+unread closes the connection instead of draining it.
+
+Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
+without a request: a DNS failure, a private address, a host that timed out ``HOST_TIMEOUT_LIMIT``
+times without ever answering (so one hung host costs one timeout, not one per URL), and a host
+that kept rate limiting past its pause budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import math
+import random
+import re
+import socket
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from linter.net.cache import LinkCache
+from linter.net.results import LinkResult, LinkStatus, Progress
+from linter.net.settings import CheckerSettings, HostSettings
+
+MAX_BODY_BYTES = 64 * 1024  # at most this much of a response body is ever read
+DNS_CACHE_TTL = 300  # seconds
+HOST_TIMEOUT_LIMIT = 2  # timeouts from a host that never answered before it counts as down
+HOST_PAUSE_BUDGET = 2.0  # a host may pause us for this many times max_retry_after in total
+BACKOFF_MAX = 30.0  # cap of one exponential backoff sleep, seconds
+SECONDS_PER_RETRY_AFTER = 1.0  # how long one Retry-After second sleeps (tests shrink it)
+MAX_HEADER_BYTES = 64 * 1024  # real sites send CSP/cookie headers past aiohttp's 8 KiB default
+SSL_CONTEXT: ssl.SSLContext | None = None  # None: the system trust store (tests install theirs)
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+GITHUB_HOSTS = frozenset({"github.com", "api.github.com"})
+_ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def _retryable(status: int) -> bool:
+    # 501 Not Implemented and 505 are answers about the request, not a passing state.
+    return status in (408, 429) or (500 <= status <= 599 and status not in (501, 505))
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _blocked_address(address: str) -> bool:
+    """True for loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return _blocked_address(str(mapped))
+    return not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+
+
+class _PrivateAddressError(OSError):
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} resolves to private address {address}")
+        self.host = host
+        self.address = address
+
+
+class _GuardedResolver(AbstractResolver):
+    """Resolves, applies the static host mapping, and drops addresses the guard forbids; the check
+    is on the resolved address, so DNS cannot smuggle a private address in (redirects included)."""
+
+    def __init__(self, allow_private: bool, static: dict[str, str]) -> None:
+        self._inner = aiohttp.DefaultResolver()
+        self._allow_private = allow_private
+        self._static = {host.lower().rstrip("."): address for host, address in static.items()}
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        mapped = self._static.get(host.lower().rstrip("."))
+        if mapped is not None:
+            v6 = ":" in mapped
+            infos: list[ResolveResult] = [
+                ResolveResult(
+                    hostname=host,
+                    host=mapped,
+                    port=port,
+                    family=socket.AF_INET6 if v6 else socket.AF_INET,
+                    proto=0,
+                    flags=socket.AI_NUMERICHOST,
+                )
+            ]
+        else:
+            infos = await self._inner.resolve(host, port, family)
+        if self._allow_private:
+            return infos
+        allowed = [info for info in infos if not _blocked_address(info["host"])]
+        if not allowed:
+            raise _PrivateAddressError(host, infos[0]["host"] if infos else "?")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+@dataclass
+class _Host:
+    name: str
+    semaphore: asyncio.Semaphore
+    interval: float
+    accept: frozenset[int]
+    next_start: float = 0.0
+    paused_until: float = 0.0
+    pause_spent: float = 0.0
+    head_unreliable: bool = False
+    answered: bool = False
+    silent_timeouts: int = 0
+    verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
+
+
+@dataclass
+class _Answer:
+    """One HTTP response, read as far as the checker ever reads one."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    method: str
+
+
+@dataclass
+class _Failure:
+    """No HTTP response: the outcome plus what the retry logic needs to know."""
+
+    outcome: LinkStatus
+    reason: str
+    kind: str  # "timeout", "reset", "dns", "refused", "private", "tls", "invalid", "other"
+
+
+@dataclass
+class _Chain:
+    """The state of one URL's check across retries and redirect hops."""
+
+    requests: int = 0
+    bytes_read: int = 0
+    cookies: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _classify_error(exc: BaseException, settings: CheckerSettings) -> _Failure:
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+        exc.os_error, _PrivateAddressError
+    ):
+        address = exc.os_error.address
+        return _Failure(LinkStatus.SKIPPED, f"private address {address}", "private")
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        reason = f"connect timed out after {settings.connect_timeout:g} s"
+        return _Failure(LinkStatus.TIMEOUT, reason, "timeout")
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return _Failure(LinkStatus.TIMEOUT, f"timed out after {settings.timeout:g} s", "timeout")
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return _Failure(LinkStatus.UNREACHABLE, f"DNS lookup failed for {exc.host}", "dns")
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        detail = getattr(exc.certificate_error, "verify_message", "") or "certificate rejected"
+        return _Failure(LinkStatus.UNREACHABLE, f"TLS error: {detail}", "tls")
+    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
+        detail = getattr(getattr(exc, "os_error", exc), "reason", None) or "handshake failed"
+        return _Failure(LinkStatus.UNREACHABLE, f"TLS error: {detail}", "tls")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return _Failure(LinkStatus.UNREACHABLE, "connection refused", "refused")
+        detail = exc.os_error.strerror or type(exc.os_error).__name__
+        return _Failure(LinkStatus.UNREACHABLE, f"cannot connect ({detail})", "other")
+    if isinstance(exc, aiohttp.ServerDisconnectedError | ConnectionResetError):
+        return _Failure(LinkStatus.UNREACHABLE, "connection reset", "reset")
+    if isinstance(exc, aiohttp.ClientOSError) and exc.errno in (errno.ECONNRESET, errno.EPIPE):
+        return _Failure(LinkStatus.UNREACHABLE, "connection reset", "reset")
+    if isinstance(exc, aiohttp.InvalidURL | ValueError | UnicodeError):
+        return _Failure(LinkStatus.BROKEN, "invalid URL", "invalid")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return _Failure(LinkStatus.UNREACHABLE, "invalid HTTP response", "other")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return _Failure(LinkStatus.UNREACHABLE, "connection reset", "reset")
+    detail = str(exc).strip()[:80] or type(exc).__name__
+    return _Failure(LinkStatus.UNREACHABLE, f"connection failed ({detail})", "other")
+
+
+def _retry_after(headers: CIMultiDictProxy[str]) -> float | None:
+    """Seconds the server asks us to wait (``Retry-After`` as seconds or an HTTP date)."""
+    value = headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+_CHALLENGE_MARKERS = (
+    b"challenge-platform",
+    b"cf-chl",
+    b"just a moment...",
+    b"attention required! | cloudflare",
+    b"captcha-delivery.com",
+    b"px-captcha",
+    b"_incapsula_resource",
+)
+
+
+def _bot_signal(answer: _Answer) -> str | None:
+    """What says this answer comes from bot protection rather than from the site, if anything."""
+    headers = answer.headers
+    if answer.status == 999:
+        return None  # LinkedIn's "request denied" is itself the signal; callers handle it
+    if "cf-mitigated" in headers:
+        return f"cf-mitigated: {headers['cf-mitigated'][:40]}"
+    if answer.status not in (403, 429, 503):
+        return None
+    server = headers.get("Server", "").lower()
+    if "x-datadome" in headers or "datadome" in server:
+        return "DataDome"
+    if headers.get("x-amzn-waf-action"):
+        return "AWS WAF"
+    if answer.status == 403 and "akamaighost" in server:
+        return "Akamai"
+    body = answer.body[:MAX_BODY_BYTES].lower()
+    if any(marker in body for marker in _CHALLENGE_MARKERS):
+        return "challenge page"
+    return None
+
+
+def _host_settings(settings: CheckerSettings, host: str) -> HostSettings | None:
+    """The most specific ``settings.hosts`` entry for ``host``: exact name, else a parent domain."""
+    labels = host.split(".")
+    for start in range(len(labels)):
+        found = settings.hosts.get(".".join(labels[start:]))
+        if found is not None:
+            return found
+    return None
+
+
+def _cookie_header(chain: _Chain, host: str) -> str | None:
+    jar = chain.cookies.get(host)
+    if not jar:
+        return None
+    return "; ".join(f"{name}={value}" for name, value in sorted(jar.items()))
+
+
+def _remember_cookies(chain: _Chain, host: str, headers: CIMultiDictProxy[str]) -> bool:
+    """Keeps the cookies a response sets for the rest of this URL's redirect chain (sites that
+    redirect to themselves after setting a cookie would look like loops otherwise); True when
+    the response set any."""
+    changed = False
+    for header in headers.getall("Set-Cookie", []):
+        pair = header.split(";", 1)[0]
+        name, sep, value = pair.partition("=")
+        if sep and name.strip():
+            chain.cookies.setdefault(host, {})[name.strip()] = value.strip()
+            changed = True
+    return changed
+
+
+class _Checker:
+    def __init__(
+        self,
+        settings: CheckerSettings,
+        session: aiohttp.ClientSession,
+        rng: random.Random,
+    ) -> None:
+        self.settings = settings
+        self.session = session
+        self.rng = rng
+        self.global_slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self.hosts: dict[str, _Host] = {}
+        self.excludes = [re.compile(pattern) for pattern in settings.exclude]
+        # ceil_threshold: aiohttp rounds timeouts of 5 s and more up to the next whole second
+        # of the loop clock; a hung server must cost the configured time, not up to 1 s more.
+        self.timeout = aiohttp.ClientTimeout(
+            total=settings.timeout, sock_connect=settings.connect_timeout, ceil_threshold=math.inf
+        )
+
+    def host(self, name: str) -> _Host:
+        host = self.hosts.get(name)
+        if host is None:
+            config = _host_settings(self.settings, name)
+            limit = (config.max_concurrency if config else None) or self.settings.max_per_host
+            interval = config.min_interval if config and config.min_interval is not None else None
+            accept = config.accept if config and config.accept is not None else None
+            host = _Host(
+                name=name,
+                semaphore=asyncio.Semaphore(max(1, limit)),
+                interval=self.settings.min_interval if interval is None else interval,
+                accept=self.settings.accept if accept is None else accept,
+            )
+            self.hosts[name] = host
+        return host
+
+    def excluded(self, url: str) -> bool:
+        return any(pattern.search(url) for pattern in self.excludes)
+
+    # -- one URL: redirect chain ---------------------------------------------------------------
+
+    async def check(self, url: str) -> LinkResult:
+        try:
+            return await self._check(url)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or a hostile answer must cost one URL, not the run
+            detail = f"{type(exc).__name__}: {exc}"[:100]
+            return LinkResult(url, LinkStatus.UNVERIFIED, None, f"could not check ({detail})")
+
+    async def _check(self, url: str) -> LinkResult:
+        parsed = _parse(url)
+        if isinstance(parsed, LinkResult):
+            return replace(parsed, url=url)
+        chain = _Chain()
+        # A URL may come back in a chain only after the chain received new cookies.
+        visited: dict[str, int] = {str(parsed): 0}
+        cookie_epoch = 0
+        all_permanent = True
+        permanent_target: URL | None = None
+        first_status: int | None = None
+        current = parsed
+        hops = 0
+        while True:
+            answer = await self._fetch(current, chain)
+            if isinstance(answer, LinkResult):
+                return self._finish(answer, url, chain)
+            location = answer.headers.get("Location") if answer.status in REDIRECTS else None
+            if location is None:
+                host = self.host(_host_key(current))
+                verdict = self._verdict(answer, host, current, parsed, chain)
+                if verdict.outcome is LinkStatus.OK and permanent_target is not None:
+                    verdict = LinkResult(
+                        url,
+                        LinkStatus.REDIRECTED,
+                        first_status,
+                        f"permanently redirected to {permanent_target}",
+                        final_url=str(permanent_target),
+                    )
+                return self._finish(verdict, url, chain)
+            if _remember_cookies(chain, _host_key(current), answer.headers):
+                cookie_epoch += 1
+            target = _parse(location.strip(), base=current)
+            if isinstance(target, LinkResult):
+                outcome = LinkStatus.BROKEN
+                if target.outcome is LinkStatus.SKIPPED:
+                    outcome = LinkStatus.UNVERIFIED  # e.g. a redirect to a login app scheme
+                reason = f"redirect to {target.reason}"
+                return self._finish(LinkResult(url, outcome, answer.status, reason), url, chain)
+            if first_status is None:
+                first_status = answer.status
+            if all_permanent and answer.status in PERMANENT_REDIRECTS:
+                permanent_target = target if str(target) != str(parsed) else None
+            else:
+                all_permanent = False
+            key = str(target)
+            if visited.get(key) == cookie_epoch:
+                reason = f"redirect loop back to {key}"
+                return self._finish(
+                    LinkResult(url, LinkStatus.BROKEN, answer.status, reason), url, chain
+                )
+            hops += 1
+            if hops > self.settings.max_redirects:
+                reason = f"too many redirects (more than {self.settings.max_redirects})"
+                return self._finish(
+                    LinkResult(url, LinkStatus.BROKEN, answer.status, reason), url, chain
+                )
+            if self.excluded(key):
+                # Where it leads is excluded from checking; what we saw so far is all we can say.
+                if permanent_target is not None:
+                    final = str(permanent_target)
+                    reason = f"permanently redirected to {final}"
+                    result = LinkResult(url, LinkStatus.REDIRECTED, first_status, reason, final)
+                else:
+                    reason = "redirects to an excluded URL"
+                    result = LinkResult(url, LinkStatus.OK, answer.status, reason)
+                return self._finish(result, url, chain)
+            visited[key] = cookie_epoch
+            current = target
+
+    def _finish(self, result: LinkResult, url: str, chain: _Chain) -> LinkResult:
+        return replace(result, url=url, requests=chain.requests, bytes_read=chain.bytes_read)
+
+    def _verdict(
+        self, answer: _Answer, host: _Host, current: URL, original: URL, chain: _Chain
+    ) -> LinkResult:
+        """The outcome of a settled final answer (retries are over)."""
+        url = str(original)
+        status = answer.status
+        where = "" if str(current) == url else f" at {current}"
+        if status in host.accept:
+            return LinkResult(url, LinkStatus.OK, status, _status_text(status))
+        signal = _bot_signal(answer)
+        if status == 999:
+            signal = "999"
+        if signal is not None:
+            reason = f"blocked by bot protection ({_status_text(status)}, {signal})"
+            if signal == "999":
+                reason = "blocked by bot protection (999)"
+            return LinkResult(url, LinkStatus.BLOCKED, status, reason)
+        if status == 429:
+            reason = f"rate limited ({_status_text(status)} after {self.settings.retries} retries)"
+            return LinkResult(url, LinkStatus.RATE_LIMITED, status, reason)
+        if _retryable(status) and self.settings.retries:
+            reason = f"{_status_text(status)}{where} after {self.settings.retries} retries"
+            return LinkResult(url, LinkStatus.BROKEN, status, reason)
+        if status in REDIRECTS:
+            reason = f"{_status_text(status)} without Location"
+            return LinkResult(url, LinkStatus.BROKEN, status, reason)
+        return LinkResult(url, LinkStatus.BROKEN, status, f"{_status_text(status)}{where}")
+
+    # -- one hop: method, retries, host scheduling -----------------------------------------------
+
+    async def _fetch(self, url: URL, chain: _Chain) -> _Answer | LinkResult:
+        """The settled answer for one hop (after retries and the HEAD->GET fallback), or the
+        result when there is no answer to judge."""
+        name = _host_key(url)
+        host = self.host(name)
+        guarded = not self.settings.allow_private and host.verdict is None
+        if guarded and _is_literal_ip(name) and _blocked_address(name):
+            reason = f"private address {name}"
+            host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
+        attempt = 0
+        use_get = self.settings.method == "get"
+        while True:
+            if host.verdict is not None:
+                return host.verdict
+            async with host.semaphore:
+                if host.verdict is not None:
+                    return host.verdict
+                await self._wait_turn(host)
+                async with self.global_slots:
+                    if use_get or host.head_unreliable:
+                        result = await self._request("GET", url, chain)
+                    else:
+                        result = await self._request("HEAD", url, chain)
+                        if self._head_mishandled(result, host):
+                            use_get = True
+                            result = await self._request("GET", url, chain)
+                            if isinstance(result, _Answer) and (
+                                result.status in host.accept or result.status in REDIRECTS
+                            ):
+                                host.head_unreliable = True
+            if isinstance(result, _Failure):
+                self._learn(host, result)
+                retry = result.kind == "reset" or (
+                    result.kind == "timeout" and self.settings.retry_timeouts
+                )
+                if retry and attempt < self.settings.retries and host.verdict is None:
+                    # A reset is most often a stale keep-alive connection: retry at once first.
+                    immediate = attempt == 0 and result.kind == "reset"
+                    await asyncio.sleep(0 if immediate else self._backoff(attempt))
+                    attempt += 1
+                    continue
+                if host.verdict is not None and host.verdict.outcome is not LinkStatus.TIMEOUT:
+                    return host.verdict
+                return LinkResult(str(url), result.outcome, None, result.reason)
+            host.answered = True
+            host.silent_timeouts = 0
+            if result.status in host.accept or not _retryable(result.status):
+                return result
+            if _bot_signal(result) is not None:
+                return result
+            wait = _retry_after(result.headers)
+            if wait is not None and wait > self.settings.max_retry_after:
+                reason = (
+                    f"rate limited ({_status_text(result.status)}, Retry-After {wait:.0f} s "
+                    f"is over the {self.settings.max_retry_after:g} s cap)"
+                )
+                return LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
+            if attempt >= self.settings.retries:
+                return result
+            delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(attempt)
+            pausing = wait is not None or result.status == 429
+            if pausing and not self._pause(host, delay):
+                reason = (
+                    f"rate limited ({_status_text(result.status)}; the host kept asking to "
+                    f"wait past {HOST_PAUSE_BUDGET * self.settings.max_retry_after:g} s)"
+                )
+                verdict = LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
+                host.verdict = verdict
+                return verdict
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    def _head_mishandled(self, result: _Answer | _Failure, host: _Host) -> bool:
+        """Whether a HEAD answer must be confirmed by a GET: servers answer HEAD with 405, 404,
+        403, 501, 5xx or a reset where GET works."""
+        if isinstance(result, _Failure):
+            return result.kind in ("reset", "other")
+        status = result.status
+        if status < 400 or status in host.accept:
+            return False
+        if _bot_signal(result) is not None:
+            return False  # a GET meets the same wall
+        # A rate limit is about us, not HEAD: wait and ask again with HEAD.
+        return not (status == 429 or (_retryable(status) and "Retry-After" in result.headers))
+
+    def _learn(self, host: _Host, failure: _Failure) -> None:
+        """Records facts about the host that make its other URLs' requests pointless."""
+        if host.verdict is not None:
+            return
+        if failure.kind in ("dns", "private"):
+            host.verdict = LinkResult(host.name, failure.outcome, None, failure.reason)
+        elif failure.kind == "timeout" and not host.answered:
+            host.silent_timeouts += 1
+            if host.silent_timeouts >= HOST_TIMEOUT_LIMIT:
+                count = host.silent_timeouts
+                reason = f"{failure.reason} (the host answered none of {count} requests)"
+                host.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())
+        return float(min(BACKOFF_MAX, max(0.0, delay)))
+
+    def _pause(self, host: _Host, delay: float) -> bool:
+        """Pauses the whole host for ``delay`` seconds; False when its pause budget is spent."""
+        now = asyncio.get_running_loop().time()
+        until = now + delay
+        extension = max(0.0, until - max(host.paused_until, now))
+        budget = HOST_PAUSE_BUDGET * self.settings.max_retry_after * SECONDS_PER_RETRY_AFTER
+        if host.pause_spent + extension > budget:
+            return False
+        host.pause_spent += extension
+        host.paused_until = max(host.paused_until, until)
+        return True
+
+    async def _wait_turn(self, host: _Host) -> None:
+        """Waits for the host's pause and minimum interval, then books the next start."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            start = max(host.next_start, host.paused_until)
+            if start <= now:
+                break
+            await asyncio.sleep(start - now)
+        host.next_start = now + host.interval
+
+    # -- one request -----------------------------------------------------------------------------
+
+    async def _request(self, method: str, url: URL, chain: _Chain) -> _Answer | _Failure:
+        chain.requests += 1
+        name = _host_key(url)
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": _ACCEPT_HEADER,
+            "Accept-Language": "en-US,en;q=0.8",
+        }
+        cookie = _cookie_header(chain, name)
+        if cookie:
+            headers["Cookie"] = cookie
+        # Only over https, so the token never crosses the network in clear text.
+        if self.settings.github_token and url.scheme == "https" and name in GITHUB_HOSTS:
+            headers["Authorization"] = f"Bearer {self.settings.github_token}"
+        try:
+            async with self.session.request(
+                method,
+                url,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self.timeout,
+                ssl=SSL_CONTEXT if SSL_CONTEXT is not None else True,
+            ) as response:
+                body = b""
+                if method == "GET":
+                    body = await _read_prefix(response)
+                    chain.bytes_read += len(body)
+                return _Answer(response.status, response.headers, body, method)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            failure = _classify_error(exc, self.settings)
+            if failure.kind == "private":
+                chain.requests -= 1  # the guard stopped it before anything was sent
+            return failure
+
+
+async def _read_prefix(response: aiohttp.ClientResponse) -> bytes:
+    """At most MAX_BODY_BYTES of the body: enough to recognise a challenge page, and small bodies
+    are read to the end so the connection can be reused. Whatever is left unread makes the
+    release close the connection instead of downloading the rest."""
+    length = response.content_length
+    if length is not None and length > MAX_BODY_BYTES and response.status < 400:
+        return b""  # a success or redirect needs no body, and this one could not be reused anyway
+    body = bytearray()
+    try:
+        while len(body) < MAX_BODY_BYTES:
+            chunk = await response.content.read(MAX_BODY_BYTES - len(body))
+            if not chunk:
+                break
+            body += chunk
+    except (TimeoutError, aiohttp.ClientError, ValueError):
+        pass  # the status is what matters; a broken body just ends the reading
+    return bytes(body)
+
+
+_HOSTNAME = re.compile(r"^[a-z0-9_.-]+$")
+
+
+def _host_key(url: URL) -> str:
+    return (url.host or "").lower().rstrip(".")
+
+
+def _is_literal_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _parse(text: str, base: URL | None = None) -> URL | LinkResult:
+    """An absolute http(s) URL without fragment, or the result that says why not."""
+    try:
+        url = URL(text)
+        if base is not None:
+            url = base.join(url)
+        url = url.with_fragment(None)
+        scheme = url.scheme.lower()
+        host = (url.raw_host or "").lower()
+        _ = url.port  # raises for an out-of-range port
+    except (ValueError, TypeError, UnicodeError):
+        return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL")
+    if scheme not in ("http", "https"):
+        if not scheme:
+            return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL")
+        return LinkResult(text, LinkStatus.SKIPPED, None, f"{scheme}: URLs are not checked")
+    if not host:
+        return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (no host)")
+    if not _HOSTNAME.match(host) and not _is_literal_ip(host):
+        return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (bad host name)")
+    return url
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def _defragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+async def check_urls(
+    urls: Iterable[str],
+    settings: CheckerSettings,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[str, LinkResult]:
+    """Checks every unique URL once (URLs that differ only by fragment share one check) and
+    returns a result for each given URL, in first-seen order."""
+    wanted = list(dict.fromkeys(urls))
+    keys = {url: _defragment(url) for url in wanted}
+    by_key: dict[str, LinkResult] = {}
+    excludes = [re.compile(pattern) for pattern in settings.exclude]
+    for key in dict.fromkeys(keys.values()):
+        if any(pattern.search(key) for pattern in excludes):
+            by_key[key] = LinkResult(key, LinkStatus.EXCLUDED, None, "excluded")
+
+    cache: LinkCache | None = None
+    if settings.cache_path is not None:
+        cache = LinkCache(settings.cache_path, settings.max_cache_age)
+        cache.open()
+    try:
+        if cache is not None:
+            pending = [key for key in dict.fromkeys(keys.values()) if key not in by_key]
+            for key, result in cache.get_many(pending).items():
+                if _still_valid(result, settings):
+                    by_key[key] = result
+        todo = [key for key in dict.fromkeys(keys.values()) if key not in by_key]
+        fresh = await _run(todo, settings, by_key, keys, progress)
+        if cache is not None:
+            cache.put_many(fresh)
+    finally:
+        if cache is not None:
+            cache.close()
+    return {url: replace(by_key[keys[url]], url=url) for url in wanted}
+
+
+def _still_valid(result: LinkResult, settings: CheckerSettings) -> bool:
+    """A cached success stays one only while its status is still accepted."""
+    if result.outcome is not LinkStatus.OK or result.status is None:
+        return True
+    parsed = _parse(result.url)
+    host = _host_key(parsed) if isinstance(parsed, URL) else ""
+    config = _host_settings(settings, host)
+    accept = config.accept if config and config.accept is not None else settings.accept
+    return result.status in accept
+
+
+async def _run(
+    todo: list[str],
+    settings: CheckerSettings,
+    by_key: dict[str, LinkResult],
+    keys: dict[str, str],
+    progress: Callable[[Progress], None] | None,
+) -> list[LinkResult]:
+    per_key = {key: 0 for key in todo}
+    for key in keys.values():
+        if key in per_key:
+            per_key[key] += 1
+    total = len(keys)
+    checked = total - sum(per_key.values())
+    failures = sum(1 for url, key in keys.items() if key in by_key and by_key[key].failed)
+    if progress is not None:
+        progress(Progress(checked, total, failures))
+    if not todo:
+        return []
+
+    host_limits = [settings.max_per_host] + [
+        host.max_concurrency for host in settings.hosts.values() if host.max_concurrency
+    ]
+    resolver = _GuardedResolver(settings.allow_private, settings.resolve)
+    connector = aiohttp.TCPConnector(
+        limit=max(1, settings.max_concurrency),
+        limit_per_host=max(1, *host_limits),
+        ttl_dns_cache=DNS_CACHE_TTL,
+        resolver=resolver,
+    )
+    fresh: list[LinkResult] = []
+    async with aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),  # cookies live per redirect chain, see _Chain
+        max_line_size=MAX_HEADER_BYTES,
+        max_field_size=MAX_HEADER_BYTES,
+        trust_env=False,  # a proxy from the environment would bypass the address guard
+    ) as session:
+        # aiohttp silently resends an idempotent request once after a disconnect (for stale
+        # keep-alive connections). Our own retry does that visibly (the first retry after a reset
+        # is immediate), so request counts stay exact and a resetting server is not hit twice as
+        # often as configured. aiohttp's own test client switches it off the same way.
+        session._retry_connection = False
+        checker = _Checker(settings, session, random.Random())
+        tasks = [asyncio.create_task(checker.check(key)) for key in todo]
+        try:
+            for done in asyncio.as_completed(tasks):
+                result = await done
+                by_key[result.url] = result
+                fresh.append(result)
+                checked += per_key[result.url]
+                if result.failed:
+                    failures += per_key[result.url]
+                if progress is not None:
+                    progress(Progress(checked, total, failures))
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    return fresh
+
+
+def run_checks(
+    urls: Iterable[str],
+    settings: CheckerSettings,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[str, LinkResult]:
+    """Synchronous wrapper of :func:`check_urls` (runs its own event loop)."""
+    return asyncio.run(check_urls(urls, settings, progress))
+
+
+__all__ = ["MAX_BODY_BYTES", "check_urls", "run_checks"]

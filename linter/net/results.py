@@ -1,0 +1,116 @@
+"""What the link checker finds out about one URL, and how that becomes a finding.
+
+Imported on the offline path too, so it must never import aiohttp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from linter.findings import Hit
+
+
+class LinkStatus(StrEnum):
+    OK = "ok"
+    BROKEN = "broken"  # the target is gone (4xx/5xx), or the URL or its redirects are invalid
+    REDIRECTED = "redirected"  # permanently moved; final_url is the URL to use instead
+    RATE_LIMITED = "rate-limited"  # 429 (or Retry-After) past the cap or the retries
+    TIMEOUT = "timeout"
+    BLOCKED = "blocked"  # bot protection answered instead of the site
+    SKIPPED = "skipped"  # not checked: private address or scheme other than http(s)
+    UNREACHABLE = "unreachable"  # DNS, refused, reset, TLS, protocol garbage
+    EXCLUDED = "excluded"  # matched an exclude pattern; silent, like lychee
+    UNVERIFIED = "unverified"  # anything else that means "could not verify" rather than "dead"
+
+
+# Outcomes the progress display counts as failures.
+FAILURES: frozenset[LinkStatus] = frozenset(
+    {
+        LinkStatus.BROKEN,
+        LinkStatus.UNREACHABLE,
+        LinkStatus.TIMEOUT,
+        LinkStatus.RATE_LIMITED,
+        LinkStatus.BLOCKED,
+        LinkStatus.UNVERIFIED,
+    }
+)
+
+# Only facts that stay true for a while are cached; everything transient is checked again next run.
+CACHEABLE: frozenset[LinkStatus] = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED})
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The verdict on one URL.
+
+    ``status`` is the HTTP code that decided it (the first permanent redirect's code for
+    ``redirected``), ``None`` when no response was received. ``reason`` is a short human text
+    without the outcome word, e.g. ``404 Not Found`` or ``connection refused``. ``final_url`` is set
+    for ``redirected``: the end of the leading chain of permanent redirects. ``requests`` counts the
+    HTTP requests sent for this URL; ``bytes_read`` the response body bytes read (bounded)."""
+
+    url: str
+    outcome: LinkStatus
+    status: int | None
+    reason: str
+    final_url: str | None = None
+    from_cache: bool = False
+    requests: int = 0
+    bytes_read: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in FAILURES
+
+
+@dataclass(frozen=True)
+class Progress:
+    checked: int
+    total: int
+    failures: int
+
+
+_CODES: dict[LinkStatus, str] = {
+    LinkStatus.BROKEN: "PL101",
+    LinkStatus.UNREACHABLE: "PL102",
+    LinkStatus.TIMEOUT: "PL102",
+    LinkStatus.REDIRECTED: "PL103",
+    LinkStatus.RATE_LIMITED: "PL107",
+    LinkStatus.BLOCKED: "PL107",
+    LinkStatus.UNVERIFIED: "PL107",
+    LinkStatus.SKIPPED: "PL108",
+}
+
+_PREFIX: dict[str, str] = {
+    "PL101": "link broken",
+    "PL102": "link unreachable",
+    "PL107": "link unverified",
+    "PL108": "link skipped",
+}
+
+
+def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) -> Hit | None:
+    """The finding for one place where ``result``'s URL is written, or None when there is nothing
+    to say (ok, excluded). The engine builds the Edit for PL103 from the link's target span."""
+    code = _CODES.get(result.outcome)
+    if code is None:
+        return None
+    if code == "PL103":
+        if not result.final_url:
+            return None
+        message = f"link redirected permanently to {result.final_url}"
+        fix: str | None = result.final_url
+    else:
+        message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
+        fix = None
+    return Hit(
+        code=code,
+        line=line,
+        column=column,
+        message=message,
+        url=url_as_written,
+        fix=fix,
+        status=result.status,
+        outcome=str(result.outcome),
+    )

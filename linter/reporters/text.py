@@ -1,0 +1,49 @@
+"""``path:line:col: PL301 [error] message``, one line a finding, then a summary line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linter.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from linter.engine import Report
+    from linter.reporters import RenderOptions
+
+_COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def format_finding(finding: Finding, color: bool = False) -> str:
+    location = f"{finding.path}:{finding.line}:{finding.column}:"
+    code, severity = finding.rule, f"[{finding.severity.value}]"
+    if color:
+        location = f"{_BOLD}{location}{_RESET}"
+        paint = _COLORS[finding.severity]
+        code, severity = f"{paint}{code}{_RESET}", f"{paint}{severity}{_RESET}"
+    return f"{location} {code} {severity} {finding.message}"
+
+
+def summary_line(report: Report) -> str:
+    summary = report.summary
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    if not summary.findings:
+        return f"No problems found in {files} ({summary.entries} entries, {summary.links} links)."
+    infos = summary.findings - summary.errors - summary.warnings
+    parts = [f"{summary.errors} error{'s' if summary.errors != 1 else ''}"]
+    parts.append(f"{summary.warnings} warning{'s' if summary.warnings != 1 else ''}")
+    if infos:
+        parts.append(f"{infos} note{'s' if infos != 1 else ''}")
+    return (
+        f"Found {summary.findings} problem{'s' if summary.findings != 1 else ''} "
+        f"({', '.join(parts)}) in {files}."
+    )
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    lines = [format_finding(finding, options.color) for finding in report.findings]
+    fixable = sum(1 for finding in report.findings if finding.edit is not None)
+    lines.append(summary_line(report))
+    if fixable and options.show_fixes:
+        lines.append(f"{fixable} fixable with `paperlint check --fix`.")
+    return "\n".join(lines) + "\n"
