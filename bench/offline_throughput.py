@@ -37,7 +37,7 @@ _ARXIV = re.compile(r"\b(\d{2})(\d{2})\.(\d{4,5})\b")
 
 
 def build_corpus(target_bytes: int, folder: Path) -> list[Path]:
-    seeds = sorted(SEEDS.glob("*.txt"))
+    seeds = sorted([*SEEDS.glob("*.txt"), *SEEDS.glob("seed_*.md")])
     texts = [seed.read_text(encoding="utf-8", errors="replace") for seed in seeds]
     files: list[Path] = []
     written = copy = 0
@@ -45,7 +45,9 @@ def build_corpus(target_bytes: int, folder: Path) -> list[Path]:
         for seed, text in zip(seeds, texts, strict=True):
             # Shift the serial number of every arXiv ID so copies are different papers.
             shifted = _ARXIV.sub(
-                lambda m, c=copy: f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 10**len(m.group(3)):0{len(m.group(3))}d}",
+                lambda m, c=copy: (
+                    f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 10 ** len(m.group(3)):0{len(m.group(3))}d}"
+                ),
                 text,
             )
             path = folder / f"{copy:04d}_{seed.stem}.md"
@@ -66,7 +68,9 @@ def best_of(repeat: int, action: object) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--megabytes", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -97,7 +101,7 @@ def main() -> None:
         print(f"paperlint --offline (lib) : {full:6.2f} s  {megabytes / full:6.2f} MiB/s")
         print(f"ratio paperlint / bare    : {full / bare:6.2f}x")
 
-        seed = next(SEEDS.glob("004_*.txt"))
+        seed = next(iter([*SEEDS.glob("004_*.txt"), *SEEDS.glob("seed_004.md")]))
         executable = shutil.which("paperlint") or "paperlint"
         command = [executable, "check", "--offline", "--no-color", str(seed)]
         cli_times = []

@@ -262,7 +262,7 @@ def check(
 
 def _write(text: str, target: str | None) -> None:
     if target in (None, "-"):
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # colour was decided already; keep it
         return
     assert target is not None
     try:

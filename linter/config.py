@@ -55,7 +55,9 @@ class Config:
         selected = set(self.select) if self.select else set(RULES)
         return frozenset(selected - set(self.ignore))
 
-    def checker_settings(self, cache_path: Path | None, github_token: str | None) -> CheckerSettings:
+    def checker_settings(
+        self, cache_path: Path | None, github_token: str | None
+    ) -> CheckerSettings:
         return CheckerSettings(
             timeout=self.timeout,
             connect_timeout=min(10.0, self.timeout),
@@ -205,7 +207,9 @@ def _host_settings(value: Any, origin: str) -> dict[str, HostSettings]:
             key = raw_key.replace("_", "-")
             where = f"hosts.{host}.{raw_key}"
             if key == "max-concurrency":
-                settings = replace(settings, max_concurrency=_positive(item, where, origin, integer=True))
+                settings = replace(
+                    settings, max_concurrency=_positive(item, where, origin, integer=True)
+                )
             elif key == "accept":
                 settings = replace(settings, accept=_status_codes(item, where, origin))
             elif key == "min-interval":
@@ -226,14 +230,16 @@ def _severities(value: Any, origin: str) -> dict[str, Severity]:
             severity = Severity(str(level).lower())
         except ValueError:
             raise ConfigError(
-                f"{origin}: 'severity.{token}' must be \"error\", \"warning\" or \"info\""
+                f'{origin}: \'severity.{token}\' must be "error", "warning" or "info"'
             ) from None
         for rule in _resolve(token, f"severity.{token}", origin):
             result[rule.code] = severity
     return result
 
 
-def apply_options(config: Config, options: Mapping[str, Any], origin: str, base_dir: Path) -> Config:
+def apply_options(
+    config: Config, options: Mapping[str, Any], origin: str, base_dir: Path
+) -> Config:
     """Overlay ``options`` (a config table or CLI values) onto ``config``."""
     changes: dict[str, Any] = {}
     for raw_key, value in options.items():
@@ -243,7 +249,10 @@ def apply_options(config: Config, options: Mapping[str, Any], origin: str, base_
         elif key == "ignore":
             changes["ignore"] = _codes(value, raw_key, origin)
         elif key == "extend-ignore":
-            changes["ignore"] = (*changes.get("ignore", config.ignore), *_codes(value, raw_key, origin))
+            changes["ignore"] = (
+                *changes.get("ignore", config.ignore),
+                *_codes(value, raw_key, origin),
+            )
         elif key in ("severity", "severities"):
             changes["severities"] = {**config.severities, **_severities(value, origin)}
         elif key == "duplicate-scope":
@@ -253,7 +262,9 @@ def apply_options(config: Config, options: Mapping[str, Any], origin: str, base_
                 )
             changes["duplicate_scope"] = value
         elif key == "generic-link-texts":
-            changes["generic_texts"] = frozenset(t.lower() for t in _strings(value, raw_key, origin))
+            changes["generic_texts"] = frozenset(
+                t.lower() for t in _strings(value, raw_key, origin)
+            )
         elif key == "extend-generic-link-texts":
             extra = frozenset(t.lower() for t in _strings(value, raw_key, origin))
             changes["generic_texts"] = changes.get("generic_texts", config.generic_texts) | extra

@@ -158,13 +158,12 @@ _DEST_START = "pl_dest_start"
 _DEST_END = "pl_dest_end"
 _TARGET = "pl_target"  # inline link destination, unescaped but not normalised
 _REF = "pl_ref"  # normalised label of a reference link
-_MARKER = "pl_marker"  # absolute source offset of a list item's marker
+_ENV_MARKERS = "pl_markers"  # id(list_item_open token) -> absolute offset of its marker
 _ENV_ROWS = "pl_rows"  # line -> (absolute start, absolute end) of a table row's text
 _ENV_DEFS = "pl_defs"  # normalised label -> (absolute dest start, absolute dest end, target)
 
 _NEWLINES_RE = re.compile(r"\r\n?|\n")
 _TRIM = MD_TRIM_CHARS
-_SPACE_OR_TAB = " \t"
 
 # Characters stripped around a link text before comparing it with the generic texts.
 _GENERIC_STRIP = " \t\n[](){}<>\"'`*_~.,;:!?-–—|/\\#"
@@ -207,7 +206,9 @@ class _Atom:
 
     __slots__ = ("code", "offset", "owner", "text", "verbatim")
 
-    def __init__(self, offset: int, text: str, owner: int | None, verbatim: bool, code: bool):
+    def __init__(
+        self, offset: int, text: str, owner: int | None, verbatim: bool, code: bool
+    ) -> None:
         self.offset = offset  # -1 when unknown
         self.text = text
         self.owner = owner  # the link record whose label contains it
@@ -303,17 +304,30 @@ def _align(line: str, text: str, trimmed_end: bool) -> int:
     return index
 
 
-def _block_map(content: str, first_line: int, lines: list[str], trimmed_end: bool) -> _ContentMap:
+def _block_map(
+    content: str, first_line: int, line_count: int, lines: list[str], trimmed_end: bool
+) -> _ContentMap:
     """Content made of source line suffixes: paragraphs, setext headings, HTML blocks.
 
-    ``first_line`` is 0-based. Container markers and indentation cut from the front of each line
-    are what the suffix alignment skips; a partially consumed tab shows up as spaces that do not
-    exist in the source, which is why a failed alignment is retried without leading spaces.
+    ``first_line`` is 0-based and the block has ``line_count`` source lines. Container markers
+    and indentation cut from the front of each line are what the suffix alignment skips; a
+    partially consumed tab shows up as spaces that do not exist in the source, which is why a
+    failed alignment is retried without leading spaces.
     """
     cmap = _ContentMap()
     offset = 0
     parts = content.split("\n")
     last = len(parts) - 1
+    if trimmed_end and len(parts) < line_count:
+        # Trimming the content removed whole lines of exotic blanks (U+00A0, U+3000...) that
+        # markdown-it does not count as blank lines: find the line the content starts on.
+        head = parts[0].lstrip(" ")
+        for skipped in range(line_count - len(parts) + 1):
+            line_no = first_line + skipped
+            line = lines[line_no] if line_no < len(lines) else ""
+            if _align(line, head, last == 0) >= 0:
+                first_line = line_no
+                break
     for index, text in enumerate(parts):
         line_no = first_line + index
         line = lines[line_no] if line_no < len(lines) else ""
@@ -424,8 +438,10 @@ class _PosStateBlock(StateBlock):
     def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
         token = super().push(ttype, tag, nesting)
         if ttype == "list_item_open":
-            # the list rule pushes the item before moving tShift past the marker
-            token.meta[_MARKER] = self.bMarks[self.line] + self.tShift[self.line]
+            # The list rule pushes the item before moving tShift past the marker. Keyed by
+            # token identity: the rule replaces token.meta when it finds a task checkbox.
+            markers = self.env.setdefault(_ENV_MARKERS, {})
+            markers[id(token)] = self.bMarks[self.line] + self.tShift[self.line]
         return token
 
 
@@ -676,6 +692,7 @@ class _AsWrittenMarkdownIt(MarkdownIt):
 def _markdown() -> MarkdownIt:
     md = _AsWrittenMarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.options["strikethrough_single_tilde"] = True  # GitHub accepts ~one~ tilde
+    md.options["tasklists"] = True  # "- [x] " is a checkbox, not part of the item's text
     # Both rules merge text tokens, which would lose the recorded positions.
     md.core.ruler.disable("text_join", ignoreInvalid=True)
     md.inline.ruler2.disable("fragments_join", ignoreInvalid=True)
@@ -804,7 +821,7 @@ def _bare_urls(content: str, skips: list[tuple[int, int]]) -> list[tuple[int, in
             continue
         limit = skip_starts[index + 1] if index + 1 < len(skip_starts) else len(content)
         stop = _BARE_END_RE.search(content, domain_end, limit)
-        end = stop.start() if stop else max(limit, domain_end)
+        end = stop.start() if stop else limit
         end = begin + _trim_bare(content[begin:end])
         if end < minimum:
             continue
@@ -897,7 +914,6 @@ class _EntryBuilder:
 
 @dataclass
 class _InlineResult:
-    links: list[int]
     title: tuple[str, int, int, str, int | None] | None
 
 
@@ -922,6 +938,7 @@ class _Builder:
         self.entries: list[_EntryBuilder] = []
         self.item_stack: list[_EntryBuilder] = []
         self.row: _EntryBuilder | None = None
+        self.row_cells: dict[int, list[tuple[str, list[tuple[int, int]]]]] = {}
         self.section: int | None = None
         self.slugger = Slugger()
 
@@ -988,7 +1005,7 @@ class _Builder:
         return self.finish()
 
     def open_item(self, token: Token) -> None:
-        marker = token.meta.get(_MARKER)
+        marker = self.env.get(_ENV_MARKERS, {}).get(id(token))
         line0 = token.map[0] if token.map else 0
         line, column = self.absolute(marker) if marker is not None else (line0 + 1, 1)
         parent = self.item_stack[-1].index if self.item_stack else None
@@ -1009,7 +1026,8 @@ class _Builder:
     def paragraph_inline(self, token: Token) -> None:
         if token.map is None:
             return
-        cmap = _block_map(token.content, token.map[0], self.norm_lines, trimmed_end=True)
+        first, stop = token.map
+        cmap = _block_map(token.content, first, stop - first, self.norm_lines, trimmed_end=True)
         entry = self.current_entry()
         result = self.inline(token, cmap, entry)
         if entry is not None and entry.kind == "item" and not entry.title_tried:
@@ -1025,7 +1043,9 @@ class _Builder:
         placed = False
         if row is not None:
             row_line, row_column = self.absolute(row[0])
-            cells = _split_row(self.normalized[row[0] : row[1]])
+            cells = self.row_cells.get(line0)
+            if cells is None:
+                cells = self.row_cells[line0] = _split_row(self.normalized[row[0] : row[1]])
             if cell_index < len(cells) and cells[cell_index][0] == token.content:
                 for content_offset, row_offset in cells[cell_index][1]:
                     cmap.add(content_offset, row_line, row_column - 1 + row_offset)
@@ -1051,7 +1071,8 @@ class _Builder:
             cmap.add(0, line0 + 1, found if found >= 0 else hash_column + len(heading.markup) + 1)
             column = hash_column + 1
         else:
-            cmap = _block_map(content, line0, self.norm_lines, trimmed_end=True)
+            count = token.map[1] - token.map[0]
+            cmap = _block_map(content, line0, count, self.norm_lines, trimmed_end=True)
             column = cmap.at(0)[1]
         level = int(heading.tag[1:]) if heading.tag[1:].isdigit() else 1
         slug_text, text = self.heading_text(token.children or [])
@@ -1172,6 +1193,9 @@ class _Builder:
                     if start >= 0:
                         skips.append((html_anchor_start, start))
                     html_anchor = None
+                elif opened == "image" and (current := owner()) is not None:
+                    records[current].parts.append(records[-1].text)
+                    records[current].has_image = True
         if html_anchor is not None:
             skips.append((html_anchor_start, len(content)))
         for record in records:
@@ -1208,7 +1232,7 @@ class _Builder:
         if entry is not None:
             entry.links.extend(link_indices)
             entry.atoms.extend((atom, cmap) for atom in atoms)
-        return _InlineResult(link_indices, title)
+        return _InlineResult(title)
 
     def span(self, cmap: _ContentMap, start: int, end: int) -> Span:
         line, column = cmap.at(start)
@@ -1233,7 +1257,10 @@ class _Builder:
     def html_inline(
         self, token: Token, cmap: _ContentMap, start: int, records: list[_LinkRecord]
     ) -> str | None:
-        """Links, anchors and directives of one inline HTML tag; "open"/"close" for <a>/</a>."""
+        """Links, anchors and directives of one inline HTML tag.
+
+        Returns "open" / "close" for <a href> / </a>, "image" for <img src>, else None.
+        """
         content = token.content
         if content.startswith("<!--"):
             directive = _directive(content[4:].removesuffix("-->"))
@@ -1261,6 +1288,7 @@ class _Builder:
             record = _LinkRecord(start, LinkKind.HTML, value, span, image=True, token=token)
             record.text = _collapse(attrs.get("alt", ("", 0, 0))[0])
             records.append(record)
+            return "image"
         return None
 
     def anchors(self, attrs: dict[str, tuple[str, int, int]]) -> None:
@@ -1272,7 +1300,8 @@ class _Builder:
         if token.map is None:
             return
         content = token.content.removesuffix("\n")
-        cmap = _block_map(content, token.map[0], self.norm_lines, trimmed_end=False)
+        first, stop = token.map
+        cmap = _block_map(content, first, stop - first, self.norm_lines, trimmed_end=False)
         entry = self.current_entry()
         records: list[_LinkRecord] = []
         pos = 0

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Folders that never hold a user's reading list but can hold thousands of Markdown files.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+)
 NETWORK_CODES = frozenset(code for code, rule in RULES.items() if rule.network)
 
 
@@ -77,7 +79,7 @@ def collect_sources(
     """
     import pathspec
 
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude_path) if exclude_path else None
+    spec = pathspec.GitIgnoreSpec.from_lines(exclude_path) if exclude_path else None
     root = (exclude_root or Path.cwd()).resolve()
     sources: dict[str, Source] = {}
     problems: list[str] = []
@@ -204,7 +206,9 @@ def lint(
     return Report(findings, summary, problems, checked, urls_checked)
 
 
-def _document_loader(known: dict[Path, Document], config: Config) -> Callable[[Path], Document | None]:
+def _document_loader(
+    known: dict[Path, Document], config: Config
+) -> Callable[[Path], Document | None]:
     cache: dict[Path, Document | None] = {}
 
     def load(path: Path) -> Document | None:
@@ -268,7 +272,11 @@ def _redirect_fix(hit: Hit, link: Link) -> Hit:
         new_url = f"{new_url}#{fragment}"
     edit: Edit | None = None
     span = link.target_span
-    if span is not None and span.line == span.end_line and span.end_column - span.column == len(link.target):
+    if (
+        span is not None
+        and span.line == span.end_line
+        and span.end_column - span.column == len(link.target)
+    ):
         edit = Edit(span.line, span.column, span.end_line, span.end_column, new_url)
     return replace(hit, fix=new_url, edit=edit)
 

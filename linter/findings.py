@@ -93,27 +93,29 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
     return {rule.code: rule for rule in rules}
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # The catalogue. Codes group by family: 1xx links, 2xx duplicates, 3xx identifiers, 4xx encoding.
+# fmt: off
 RULES: dict[str, Rule] = _rules(
-    Rule("PL101", "link-broken", E, "The link target answers 404, 410 or another error.", "links", True),
-    Rule("PL102", "link-unreachable", E, "The host cannot be reached (DNS, refused, reset, TLS, timeout).", "links", True),
-    Rule("PL103", "link-redirected", W, "The link permanently redirects to another URL.", "links", True),
-    Rule("PL104", "url-invalid", E, "The link target is empty, a placeholder or not a valid URL.", "links"),
-    Rule("PL105", "file-missing", E, "A relative link or image points to a file that does not exist.", "links"),
-    Rule("PL106", "anchor-missing", E, "A #fragment matches no heading or HTML anchor.", "links"),
-    Rule("PL107", "link-unverified", W, "The server would not let the link be verified (rate limit, bot protection).", "links", True),
-    Rule("PL108", "link-skipped", I, "The link was not checked (private address or excluded).", "links", True),
-    Rule("PL201", "duplicate-entry", E, "The same paper is listed twice with the same title.", "duplicates"),
-    Rule("PL301", "id-title-conflict", E, "One arXiv ID or DOI is listed under different titles.", "identifiers"),
-    Rule("PL302", "title-id-conflict", W, "One title is listed with different arXiv IDs or DOIs.", "identifiers"),
-    Rule("PL303", "id-invalid", E, "An arXiv ID that cannot exist.", "identifiers"),
-    Rule("PL304", "entry-id-mismatch", E, "The identifiers inside one entry disagree.", "identifiers"),
-    Rule("PL401", "mojibake", E, "UTF-8 text that was decoded with the wrong encoding.", "encoding"),
-    Rule("PL402", "replacement-character", W, "U+FFFD: text that was already lost.", "encoding"),
-    Rule("PL403", "file-not-utf8", E, "The file is not valid UTF-8.", "encoding"),
+    Rule("PL101", "link-broken", ERR, "The link target answers 404, 410 or another error.", "links", network=True),
+    Rule("PL102", "link-unreachable", ERR, "The host cannot be reached (DNS, refused, reset, TLS, timeout).", "links", network=True),
+    Rule("PL103", "link-redirected", WARN, "The link permanently redirects to another URL.", "links", network=True),
+    Rule("PL104", "url-invalid", ERR, "The link target is empty, a placeholder or not a valid URL.", "links"),
+    Rule("PL105", "file-missing", ERR, "A relative link or image points to a file that does not exist.", "links"),
+    Rule("PL106", "anchor-missing", ERR, "A #fragment matches no heading or HTML anchor.", "links"),
+    Rule("PL107", "link-unverified", WARN, "The server would not let the link be verified (rate limit, bot protection).", "links", network=True),
+    Rule("PL108", "link-skipped", INFO, "The link was not checked (private or loopback address).", "links", network=True),
+    Rule("PL201", "duplicate-entry", ERR, "The same paper is listed twice with the same title.", "duplicates"),
+    Rule("PL301", "id-title-conflict", ERR, "One arXiv ID or DOI is listed under different titles.", "identifiers"),
+    Rule("PL302", "title-id-conflict", WARN, "One title is listed with different arXiv IDs or DOIs.", "identifiers"),
+    Rule("PL303", "id-invalid", ERR, "An arXiv ID that cannot exist.", "identifiers"),
+    Rule("PL304", "entry-id-mismatch", ERR, "The identifiers inside one entry disagree.", "identifiers"),
+    Rule("PL401", "mojibake", ERR, "UTF-8 text that was decoded with the wrong encoding.", "encoding"),
+    Rule("PL402", "replacement-character", WARN, "U+FFFD: text that was already lost.", "encoding"),
+    Rule("PL403", "file-not-utf8", ERR, "The file is not valid UTF-8.", "encoding"),
 )
+# fmt: on
 
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 

@@ -179,8 +179,8 @@ def arxiv_id(url: str) -> str | None:
 
 FIRST_NEW_STYLE = 704  # April 2007
 FIVE_DIGITS_FROM = 1501  # January 2015
-FIRST_OLD_STYLE = 9108  # August 1991
-LAST_OLD_STYLE = 703  # March 2007
+FIRST_OLD_STYLE = 199108  # August 1991, as YYYYMM
+LAST_OLD_STYLE = 200703  # March 2007, as YYYYMM
 
 
 def arxiv_id_problem(identifier: str) -> str | None:
@@ -193,9 +193,9 @@ def arxiv_id_problem(identifier: str) -> str | None:
         if not 1 <= month <= 12:
             return f"has month {digits[2:4]}"
         stamp = (year + (1900 if year >= 91 else 2000)) * 100 + month
-        if stamp < 199108:
+        if stamp < FIRST_OLD_STYLE:
             return "is older than arXiv, which started in August 1991"
-        if stamp > 200703:
+        if stamp > LAST_OLD_STYLE:
             return "is an old-style ID after March 2007, when old-style IDs ended"
         if number == 0:
             return "has sequence number 000"
@@ -246,10 +246,17 @@ def find_text_ids(text: str) -> list[TextId]:
         found.append(TextId(ARXIV, _arxiv_from_match(match), match.start("id"), match.end("id")))
     for match in _TEXT_DOI.finditer(text):
         doi = match.group(0)
-        while doi and (
-            doi[-1] in _DOI_TRAILING or (doi[-1] == ")" and doi.count("(") < doi.count(")"))
-        ):
-            doi = doi[:-1]
+        # Sentence punctuation and an unbalanced closing parenthesis end the DOI, not belong to it.
+        opening, closing, end = doi.count("("), doi.count(")"), len(doi)
+        while end > 0:
+            if doi[end - 1] in _DOI_TRAILING:
+                end -= 1
+            elif doi[end - 1] == ")" and opening < closing:
+                closing -= 1
+                end -= 1
+            else:
+                break
+        doi = doi[:end]
         key = doi_key(doi)
         if key is None:
             continue
@@ -392,17 +399,21 @@ def _typo_block(piece_a: list[str], piece_b: list[str]) -> bool:
     return OSA.distance(joined_a, joined_b, score_cutoff=allowed) <= allowed
 
 
-def same_title(first: str, second: str) -> bool:
-    """Whether two titles name the same paper (see the module docstring for what is tolerated)."""
+def same_title(first: str, second: str, *, model_names: bool = True) -> bool:
+    """Whether two titles name the same paper (see the module docstring for what is tolerated).
+
+    With ``model_names=False`` a model name is not taken for its paper's title: "OPT-1.3B" and
+    "OPT-6.7B" rows of a model table are two entries, not one listed twice."""
     variants_a, variants_b = _variants(first), _variants(second)
     if not variants_a or not variants_b:
         return False
     if set(variants_a) & set(variants_b):
         return True
-    bare_a, heads_a = _short(_name_forms(first))
-    bare_b, heads_b = _short(_name_forms(second))
-    if bare_a & (heads_b | bare_b) or bare_b & heads_a:
-        return True
+    if model_names:
+        bare_a, heads_a = _short(_name_forms(first))
+        bare_b, heads_b = _short(_name_forms(second))
+        if bare_a & (heads_b | bare_b) or bare_b & heads_a:
+            return True
     return any(_typo_equal(a, b) for a in variants_a for b in variants_b)
 
 

@@ -56,7 +56,9 @@ accept = "200,429"
     assert config.exclude == ("^https://example\\.com/",)
     assert config.max_cache_age == 12 * 3600
     assert config.severities == {"PL302": Severity.ERROR, "PL401": Severity.WARNING}
-    assert config.hosts == {"github.com": HostSettings(max_concurrency=1, accept=frozenset({200, 429}))}
+    assert config.hosts == {
+        "github.com": HostSettings(max_concurrency=1, accept=frozenset({200, 429}))
+    }
     assert config.source == pyproject
 
 
@@ -86,7 +88,10 @@ def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
         ("accept = ['2xx']\n", "'accept': '2xx' is not an HTTP status code or range"),
         ("exclude = ['(']\n", "'exclude': invalid regex '('"),
         ("max-cache-age = 'soon'\n", "'max-cache-age' must be a duration"),
-        ("[severity]\nPL101 = 'fatal'\n", "'severity.PL101' must be \"error\", \"warning\" or \"info\""),
+        (
+            "[severity]\nPL101 = 'fatal'\n",
+            '\'severity.PL101\' must be "error", "warning" or "info"',
+        ),
         ("[hosts.'a.org']\nspeed = 1\n", "unknown key 'hosts.a.org.speed'"),
         ("select = [\n", "invalid TOML"),
     ],
@@ -114,9 +119,7 @@ def test_cache_key_accepts_bool_or_relative_path(tmp_path: Path) -> None:
 
 
 def test_checker_settings_follow_the_config(tmp_path: Path) -> None:
-    config = apply_options(
-        Config(), {"timeout": 3, "max-per-host": 1}, "x", tmp_path
-    )
+    config = apply_options(Config(), {"timeout": 3, "max-per-host": 1}, "x", tmp_path)
     settings = config.checker_settings(tmp_path / "c.db", "token")
     assert (settings.timeout, settings.connect_timeout, settings.max_per_host) == (3.0, 3.0, 1)
     assert settings.cache_path == tmp_path / "c.db"

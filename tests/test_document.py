@@ -697,3 +697,50 @@ def test_byte_order_mark_does_not_hide_the_first_heading() -> None:
         ("Reading list", "reading-list", 1, 2)
     ]
     assert doc.lines[0] == "\ufeff# Reading list"
+
+
+def test_task_list_checkbox_is_not_part_of_the_title() -> None:
+    doc = doc_of("- [ ] Read this paper\n- [x] [Done Paper](https://a.b/c)\n")
+    assert [(e.column, e.title, e.title_column, e.title_source) for e in doc.entries] == [
+        (1, "Read this paper", 7, "text"),
+        (1, "Done Paper", 8, "link"),
+    ]
+
+
+def test_definitions_inside_containers_and_exotic_blank_lines() -> None:
+    doc = doc_of(
+        "> [quoted][q]\n"
+        ">\n"
+        ">   [q]: https://q.example\n"
+        "\n"
+        "- [listed][l]\n"
+        "\n"
+        "  [l]:\thttps://l.example\n"
+        "\n"
+        "\u00a0\n"
+        "\u3000[after blanks](https://b.example)\n"
+    )
+    assert [(link.target, link.line, link.column, link.target_span) for link in doc.links] == [
+        ("https://q.example", 1, 3, Span(3, 10, 3, 27)),
+        ("https://l.example", 5, 3, Span(7, 8, 7, 25)),
+        ("https://b.example", 10, 2, Span(10, 17, 10, 34)),
+    ]
+
+
+def test_unclosed_inline_anchor_takes_the_rest_of_the_paragraph() -> None:
+    doc = doc_of('<span>x</span> <a href="https://a.example">open https://b.example\n')
+    assert [(link.kind, link.target, link.text) for link in doc.links] == [
+        (LinkKind.HTML, "https://a.example", "open https://b.example"),
+    ]
+
+
+def test_html_image_inside_a_link_label_is_a_badge() -> None:
+    doc = doc_of(
+        '- [<img src="https://img/star.svg" alt="Star">](https://g/h) [Named](https://a.b/c)\n'
+    )
+    assert [(link.kind, link.image, link.text) for link in doc.links] == [
+        (LinkKind.INLINE, False, "Star"),
+        (LinkKind.HTML, True, "Star"),
+        (LinkKind.INLINE, False, "Named"),
+    ]
+    assert (doc.entries[0].title, doc.entries[0].title_link) == ("Named", 2)

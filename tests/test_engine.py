@@ -84,10 +84,18 @@ def test_select_ignore_and_severity_overrides(tmp_path: Path) -> None:
     assert findings[-1].related == (Location("b.md", 1, 3),)
 
 
-def test_collect_sources_walks_markdown_honours_excludes_and_reports_missing(tmp_path: Path) -> None:
+def test_collect_sources_walks_markdown_honours_excludes_and_reports_missing(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "lists" / "drafts").mkdir(parents=True)
     (tmp_path / "node_modules").mkdir()
-    for name in ("lists/a.md", "lists/b.markdown", "lists/c.txt", "lists/drafts/d.md", "node_modules/e.md"):
+    for name in (
+        "lists/a.md",
+        "lists/b.markdown",
+        "lists/c.txt",
+        "lists/drafts/d.md",
+        "node_modules/e.md",
+    ):
         (tmp_path / name).write_text("- x\n", encoding="utf-8")
     explicit = tmp_path / "lists" / "c.txt"
     sources, problems = collect_sources(
@@ -118,7 +126,9 @@ def test_unreadable_and_binary_files_are_problems_but_others_are_checked(tmp_pat
         f"{binary}: binary file (contains NUL bytes), not checked",
         f"{tmp_path / 'gone.md'}: cannot read: no such file or directory",
     ]
-    assert [(f.path, f.rule, f.line, f.column) for f in report.findings] == [(str(good), "PL104", 1, 3)]
+    assert [(f.path, f.rule, f.line, f.column) for f in report.findings] == [
+        (str(good), "PL104", 1, 3)
+    ]
 
 
 @pytest.mark.parametrize("scope", ["section", "file", "all"])

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (tables of real titles and URLs read best one case per line)
+
 from __future__ import annotations
 
 import pytest
@@ -422,3 +422,16 @@ def test_same_title_huge_input() -> None:
 )
 def test_link_label(text: str, label: str) -> None:
     assert link_label(text) == label
+
+
+def test_same_title_without_model_names() -> None:
+    opt = "OPT: Open Pre-trained Transformer Language Models"
+    assert same_title("OPT-1.3B", opt)
+    assert not same_title("OPT-1.3B", opt, model_names=False)
+    assert not same_title("OPT-1.3B", "OPT-6.7B", model_names=False)
+    assert same_title("deepmind's dipaco", "DiPaCo", model_names=False)
+
+
+def test_find_text_ids_pathological_doi() -> None:
+    text = "(10.1234/abc" + ")" * 200_000
+    assert find_text_ids(text) == [TextId("doi", "10.1234/abc", 1, 12)]

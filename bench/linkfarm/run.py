@@ -42,6 +42,8 @@ SEED = 20240611
 LATENCY = 0.05  # seconds before every answer
 TIMEOUT = 5.0  # the per-request timeout every tool gets
 RETRY_AFTER = 1  # seconds, sent with the 429s
+RATE = 40.0  # the rate-limited host allows this many requests per second ...
+BURST = 40.0  # ... with bursts up to this many; past that it answers 429 + Retry-After
 BIG_BODY = 2 * 1024 * 1024  # "PDF" bodies; a checker should read none of it
 CHUNK = 64 * 1024
 WALL_CAP = 900.0  # a tool still running after this many seconds is stopped ("DNF")
@@ -91,12 +93,6 @@ def make_plan() -> dict[str, Any]:
     normal = next(address for address, host in hosts.items() if host["role"] == "normal")
     for offset, (kind, _) in enumerate(KINDS):
         hosts[normal]["paths"][f"/paper/{offset}"] = kind
-    # On the rate-limited host, a fifth of the paths answer 429 + Retry-After first.
-    for address, host in hosts.items():
-        if host["role"] == "ratelimit":
-            for number, path in enumerate(sorted(host["paths"])):
-                if number % 5 == 0:
-                    host["paths"][path] = "limited"
     return {"hosts": hosts}
 
 
@@ -146,6 +142,7 @@ class Stats:
             "requests": self.requests,
             "methods": dict(self.methods),
             "connections": len(self.connections),
+            "connections_by_host": dict(Counter(address for _, _, address in self.connections)),
             "body_bytes": self.body_bytes,
             "peak_per_host": max(self.peak.values(), default=0),
             "peak_by_host": dict(self.peak),
@@ -161,6 +158,16 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
     stats = Stats()
     counts: Counter[tuple[str, str]] = Counter()  # per (host, path): requests so far, for flaky
     stop = asyncio.Event()
+    bucket = {"tokens": BURST, "at": 0.0}
+
+    def rate_limited() -> bool:
+        now = asyncio.get_running_loop().time()
+        bucket["tokens"] = min(BURST, bucket["tokens"] + (now - bucket["at"]) * RATE)
+        bucket["at"] = now
+        if bucket["tokens"] < 1.0:
+            return True
+        bucket["tokens"] -= 1.0
+        return False
 
     async def body(request: web.Request, status: int, size: int, headers: dict[str, str]) -> Any:
         response = web.StreamResponse(status=status, headers=headers)
@@ -230,6 +237,8 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         if kind is None:
             return page(404, "no such paper")
         stats.seen[(address, base)] += 1
+        if role == "ratelimit" and rate_limited():
+            return page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
         if request.method == "HEAD" and role == "head405":
             return page(405, "", Allow="GET")
         if request.method == "HEAD" and role == "head404":
@@ -240,10 +249,6 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         if kind == "pdf":
             return await body(request, 200, BIG_BODY, {})
         counts[(address, path)] += 1
-        if kind == "limited":
-            if counts[(address, path)] == 1:
-                return page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
-            return page()
         if kind == "ok":
             return page()
         if kind == "notfound":
@@ -274,6 +279,7 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         nonlocal stats
         stats = Stats()
         counts.clear()
+        bucket.update(tokens=BURST, at=asyncio.get_running_loop().time())
         return web.json_response({"reset": True})
 
     async def ctrl_shutdown(request: web.Request) -> Any:

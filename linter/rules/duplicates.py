@@ -6,10 +6,13 @@ PL201 duplicate-entry
     Hugging Face papers, ``doi.org``, OpenReview forum and pdf; otherwise the URL without scheme,
     ``www.``, trailing slash, fragment and ``utm_*`` parameters) and their titles are the same up to
     case, punctuation, line breaks, a parenthetical note, an organisation prefix ("DeepMind's") or
-    a couple of typos. Only the entry's own paper links count: its title link, links labelled
-    ``arxiv``, ``pdf``, ``paper``... and unlabelled links to arXiv, DOIs or OpenReview; code, blog,
-    video, star badge and citation links, and the links of nested items, never make a duplicate.
-    The abstract and PDF links of one entry are one paper, not a duplicate.
+    a couple of typos. A model name is not its paper's title here: the "OPT-1.3B" and "OPT-6.7B"
+    rows of a model table that both link to the OPT paper are not duplicates.
+
+    Only the entry's own paper links count: its title link, links labelled ``arxiv``, ``pdf``,
+    ``paper``... and unlabelled links to arXiv, DOIs or OpenReview; code, blog, video, star badge
+    and citation links, and the links of nested items, never make a duplicate. The abstract and
+    PDF links of one entry are one paper, not a duplicate.
 
     Where duplicates are looked for is the ``duplicate-scope`` setting: ``section`` (under the same
     heading), ``file`` (the default) or ``all`` (across every file checked together). Each repeat
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 
 from linter.document import Document, Entry
 from linter.findings import Hit, Location
-from linter.identity import PaperKey, canonical_title, display_title, entry_keys, same_title
+from linter.identity import PaperKey, canonical_title, display_title, paper_link_keys, same_title
 from linter.rules import identifiers
 from linter.rules.base import RuleContext
 from linter.rules.identifiers import conflicts, entry_location, where
@@ -47,6 +50,7 @@ class _Listed:
     entry: Entry
     title: str
     keys: tuple[PaperKey, ...]
+    urls: dict[PaperKey, str]  # the entry's first link for each key, for the report
 
     @property
     def location(self) -> Location:
@@ -78,10 +82,13 @@ def check_corpus(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
 def _listed(doc: Document, entry: Entry, clashing: set[PaperKey]) -> _Listed | None:
     if entry.title is None or not entry.title.strip():
         return None
-    keys = tuple(entry_keys(doc, entry))
+    urls: dict[PaperKey, str] = {}
+    for item in paper_link_keys(doc, entry):
+        urls.setdefault(item.key, item.link.target)
+    keys = tuple(urls)
     if not keys or clashing.intersection(keys):
         return None
-    return _Listed(doc.path, entry, entry.title, keys)
+    return _Listed(doc.path, entry, entry.title, keys, urls)
 
 
 def _repeats(items: list[_Listed]) -> Iterator[Hit]:
@@ -98,7 +105,11 @@ def _repeats(items: list[_Listed]) -> Iterator[Hit]:
             found = listed.get(canon)
             if found is None and len(listed) <= identifiers.FUZZY_MAX_TITLES:
                 found = next(
-                    (other for other in listed.values() if same_title(item.title, other.title)),
+                    (
+                        other
+                        for other in listed.values()
+                        if same_title(item.title, other.title, model_names=False)
+                    ),
                     None,
                 )
             if found is not None and (match is None or found.location < match[0].location):
@@ -115,6 +126,7 @@ def _repeats(items: list[_Listed]) -> Iterator[Hit]:
             location.column,
             f'duplicate entry: "{display_title(item.title)}" ({key}) already listed at '
             f"{where(original.location, item.path)}",
+            url=item.urls[key],
             related=(original.location,),
             path=item.path,
         )

@@ -1,7 +1,75 @@
-"""Links that are wrong before any request is sent: invalid URLs, missing files, missing anchors.
+"""Links: dead, unreachable or moved targets, invalid URLs, missing files, missing anchors.
 
-The network rules of this family (PL101 link-broken, PL102 link-unreachable, PL103 link-redirected,
-PL107 link-unverified, PL108 link-skipped) are reported by the link checker, see ``linter.net``.
+PL104, PL105 and PL106 are checked offline, here. The others need the network: every unique URL
+(fragment dropped) is checked once by the link checker in ``linter.net`` and each place it appears is
+reported. They are skipped by ``--offline``.
+
+PL101 link-broken
+    The server answered that the page is gone: 404, 410, or another 4xx/5xx status that persisted
+    through the retries (408, 429 and 5xx are retried with backoff), or a redirect loop / more than
+    10 redirects. The status code is in the message and in the JSON ``status`` field.
+
+    Failing::
+
+        - [A deleted post](https://example.com/blog/removed-post)
+
+    Passing::
+
+        - [Attention Is All You Need](https://arxiv.org/abs/1706.03762)
+
+PL102 link-unreachable
+    No HTTP answer at all: the host name does not resolve, the connection is refused or reset, the
+    TLS handshake fails, or the server did not answer within ``--timeout`` (default 20 s, connect
+    10 s). The reason is in the message. Timeouts are not retried by default: a hung server would
+    cost several timeouts.
+
+    Failing::
+
+        - [Project page](https://project.no-such-domain.invalid/)
+
+    Passing::
+
+        - [Project page](https://github.com/facebookresearch/metaseq)
+
+PL103 link-redirected
+    The URL permanently redirects (301 or 308, possibly in a chain) to a different URL. The fix is
+    the final URL (``--fix`` applies it, keeping the link's own ``#fragment``). Temporary redirects
+    (302, 303, 307) are fine and not reported.
+
+    Failing::
+
+        - [Blog](http://example.com/old-address)
+
+    Passing::
+
+        - [Blog](https://example.com/new-address)
+
+PL107 link-unverified
+    The server would not let the link be verified, which does not mean it is dead: 429 Too Many
+    Requests with a ``Retry-After`` beyond the cap (default 60 s), or bot protection (403/999 with a
+    challenge such as Cloudflare's ``cf-mitigated`` header). Check it in a browser, or add the host's
+    code to ``accept`` in ``[tool.paperlint.hosts."HOST"]``.
+
+    Failing::
+
+        - [A paper behind a bot wall](https://www.example-publisher.com/doi/10.1145/1234567)
+
+    Passing::
+
+        - [The same paper on arXiv](https://arxiv.org/abs/1706.03762)
+
+PL108 link-skipped
+    Information only: the link was not checked because its host resolves to a loopback, private,
+    link-local or multicast address (so that a list cannot make paperlint probe an internal
+    network; ``--allow-private`` lifts this). URLs matching ``--exclude`` are skipped silently.
+
+    Failing::
+
+        - [Local demo](http://127.0.0.1:8000/)
+
+    Passing::
+
+        - [Hosted demo](https://huggingface.co/spaces/gradio/hello_world)
 
 PL104 url-invalid
     The link target is empty, a placeholder that a generator left behind (``None``, ``null``,
@@ -56,7 +124,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from linter.document import Document, Link
 from linter.findings import Edit, Hit, Severity
@@ -74,7 +142,9 @@ KNOWN_SCHEMES = frozenset(
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # A DNS name or IPv4 address: labels of letters, digits and hyphens (any script: IDNs are written in
 # Unicode in Markdown), optionally an IPv6 literal in brackets, and an optional port.
-_HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?)$")
+_HOST = re.compile(
+    r"^(?:\[[0-9A-Fa-f:.]+\]|(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?)$"
+)
 _WWW_LIKE = re.compile(r"^(?:www\.|[a-z0-9-]+\.(?:com|org|net|io|ai|edu|gov)(?:/|$))", re.I)
 
 
@@ -159,10 +229,7 @@ def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _resolve_path(doc: Document, path_part: str) -> Path | None:
-    if doc.path == "-":
-        base = Path.cwd()
-    else:
-        base = Path(doc.path).parent
+    base = Path.cwd() if doc.path == "-" else Path(doc.path).parent
     decoded = unquote(path_part)
     if decoded.startswith("/"):
         root = _repository_root(base)

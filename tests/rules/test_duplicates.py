@@ -1,14 +1,15 @@
-# ruff: noqa: E501  (Markdown fixtures read best one list item per line)
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from linter.document import Document, parse
-from linter.findings import Location
+from linter.findings import RULES, Location
+from linter.rules import duplicates, rule_examples
 from linter.rules.base import RuleContext
 from linter.rules.duplicates import check_corpus
 
-DATA = Path(__file__).parents[1] / "data" / "identity"
+DATA = Path(__file__).parents[1] / "data" / "seeds"
 SEEDS = ("000", "001", "002", "003", "004")
 
 
@@ -268,3 +269,39 @@ def test_seed_message() -> None:
         " already listed at line 26"
     )
     assert found[0].related == (Location(S1, 26, 4),)
+
+
+# --------------------------------------------------------------------------------------------------
+# Documentation examples
+
+
+def test_codes() -> None:
+    assert duplicates.CODES == ("PL201",)
+
+
+def test_documentation_examples() -> None:
+    examples = rule_examples(RULES["PL201"])
+    assert sorted(examples) == ["failing", "passing"]
+    assert [(line, column) for _, line, column, _ in hits(md(examples["failing"]))] == [(2, 4)]
+    assert hits(md(examples["passing"])) == []
+
+
+def test_model_table_rows_are_not_duplicates_of_their_paper() -> None:
+    doc = md(
+        "- [OPT: Open Pre-trained Transformer Language Models](https://arxiv.org/abs/2205.01068)\n"
+        "\n"
+        "| Model | Paper | Code |\n"
+        "|---|---|---|\n"
+        "| OPT-1.3B | [paper](https://arxiv.org/abs/2205.01068) | [code](https://github.com/facebookresearch/metaseq) |\n"
+        "| OPT-6.7B | [paper](https://arxiv.org/abs/2205.01068) | [code](https://github.com/facebookresearch/metaseq) |\n"
+        "| OPT-6.7B | [paper](https://arxiv.org/pdf/2205.01068) | |\n"
+    )
+    assert [entry.title for entry in doc.entries] == [
+        "OPT: Open Pre-trained Transformer Language Models",
+        "OPT-1.3B",
+        "OPT-6.7B",
+        "OPT-6.7B",
+    ]
+    assert hits(doc) == [
+        ("list.md", 7, 3, 'duplicate entry: "OPT-6.7B" (arXiv:2205.01068) already listed at line 6')
+    ]

@@ -12,6 +12,7 @@ from linter.rules.base import RuleContext
 from linter.rules.encoding import Decoded, check_document, decode, decode_hits, find_mojibake
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "encoding"
+SEEDS = DATA.parent / "seeds"
 CTX = RuleContext()
 
 
@@ -586,7 +587,7 @@ SEED_004_MIDDLE_DOTS = [
 
 def seed(prefix: str) -> bytes:
     # Byte-exact copies of /work/shared/seeds/<prefix>_*.txt
-    return (DATA / f"seed_{prefix}.md").read_bytes()
+    return (SEEDS / f"seed_{prefix}.md").read_bytes()
 
 
 @pytest.mark.parametrize("prefix", sorted(SEED_HITS))

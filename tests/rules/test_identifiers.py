@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (Markdown fixtures read best one list item per line)
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from linter.document import Document, Entry, Link, LinkKind, TextSpan, parse
-from linter.findings import Hit, Location
+from linter.findings import RULES, Hit, Location
 from linter.identity import paper_links
-from linter.rules import identifiers
+from linter.rules import identifiers, rule_examples
 from linter.rules.base import RuleContext
 from linter.rules.identifiers import check_corpus, check_document
 
@@ -358,7 +358,7 @@ def test_fuzzy_title_grouping_has_a_cap(monkeypatch: pytest.MonkeyPatch) -> None
 # --------------------------------------------------------------------------------------------------
 # The seeds; every finding below was reviewed by hand against the files.
 
-DATA = Path(__file__).parents[1] / "data" / "identity"
+DATA = Path(__file__).parents[1] / "data" / "seeds"
 
 
 def seed(prefix: str) -> Document:
@@ -422,3 +422,36 @@ def test_seed_004_with_a_mistyped_identifier() -> None:
             "arXiv:2313.10638 here disagrees with arXiv:2310.10638 at line 33, column 142 of the same entry",
         ),
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Documentation examples
+
+
+def test_codes() -> None:
+    assert identifiers.CODES == ("PL301", "PL302", "PL303", "PL304")
+
+
+@pytest.mark.parametrize("code", ["PL301", "PL302", "PL303", "PL304"])
+def test_documentation_examples(code: str) -> None:
+    examples = rule_examples(RULES[code])
+    assert sorted(examples) == ["failing", "passing"]
+    failing = all_hits([md(examples["failing"])])
+    assert [hit.code for hit in failing] == [code]
+    assert all_hits([md(examples["passing"])]) == []
+
+
+def test_model_table_rows_do_not_conflict_with_their_paper() -> None:
+    doc = md(
+        "- [OPT: Open Pre-trained Transformer Language Models](https://arxiv.org/abs/2205.01068)\n"
+        "- [Language Models are Few-Shot Learners](https://arxiv.org/abs/2005.14165)\n"
+        "\n"
+        "| Model | Paper |\n"
+        "|---|---|\n"
+        "| OPT-1.3B | [paper](https://arxiv.org/abs/2205.01068) |\n"
+        "| OPT | [arXiv](https://arxiv.org/abs/2205.01068) |\n"
+        "| [GPT-3](https://arxiv.org/abs/2005.14165) | a one-word name takes no part |\n"
+        "| Switch Transformers | [paper](https://arxiv.org/abs/2205.01068) |\n"
+    )
+    assert [entry.kind for entry in doc.entries] == ["item", "item", "row", "row", "row", "row"]
+    assert [(hit.code, hit.line, hit.column) for hit in all_hits([doc])] == [("PL301", 9, 3)]

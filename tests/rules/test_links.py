@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linter.document import parse
+from linter.findings import Edit, Hit, Severity
+from linter.rules.base import RuleContext
+from linter.rules.links import check_document, invalid_reason
+
+
+def hits_for(text: str, path: Path, ctx: RuleContext | None = None) -> list[Hit]:
+    path.write_text(text, encoding="utf-8")
+    return list(check_document(parse(text, str(path)), ctx or RuleContext()))
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("", "empty link target"),
+        ("  ", "empty link target"),
+        ("None", "placeholder link target 'None'"),
+        ("null", "placeholder link target 'null'"),
+        ("undefined", "placeholder link target 'undefined'"),
+        ("htp://github.com/x", "unknown URL scheme 'htp:'"),
+        ("https://", "no host in 'https://'"),
+        ("https:///path", "no host in 'https:///path'"),
+        ("https:/example.com", "'https:/example.com' has no '//' after 'https:'"),
+        ("http://exa mple.com/x", "invalid host 'exa mple.com' in 'http://exa mple.com/x'"),
+        ("https://example", "invalid host 'example' in 'https://example'"),
+        ("https://-bad-.com", "invalid host '-bad-.com' in 'https://-bad-.com'"),
+        ("https://example.com:99999/", "invalid port in 'https://example.com:99999/'"),
+        ("C:\\papers\\a.pdf", "'C:\\papers\\a.pdf' looks like a local Windows path, not a URL"),
+    ],
+)
+def test_invalid_targets(target: str, reason: str) -> None:
+    assert invalid_reason(target) == reason
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://arxiv.org/abs/1706.03762",
+        "http://localhost:8000/x",
+        "https://[::1]:8080/",
+        "https://user@example.com/a?b=c#d",
+        "https://例え.jp/パス",
+        "mailto:someone@example.com",
+        "#section",
+        "docs/file.md#part",
+        "../README.md",
+        "//cdn.example.com/lib.js",
+        "data:image/png;base64,AAAA",
+    ],
+)
+def test_valid_targets(target: str) -> None:
+    assert invalid_reason(target) is None
+
+
+def test_invalid_urls_are_reported_at_the_link(tmp_path: Path) -> None:
+    text = "# List\n\n- **Paper**, [pdf](None), [code](htp://github.com/x/y)\n- [empty]()\n"
+    assert hits_for(text, tmp_path / "list.md") == [
+        Hit("PL104", 3, 14, "placeholder link target 'None'", url="None"),
+        Hit("PL104", 3, 27, "unknown URL scheme 'htp:'", url="htp://github.com/x/y"),
+        Hit("PL104", 4, 3, "empty link target", url=""),
+    ]
+
+
+def test_missing_files_markdown_and_html(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    for folder in (tmp_path / "imgs", tmp_path / "docs" / "imgs"):
+        folder.mkdir(parents=True)
+        (folder / "there.png").write_bytes(b"png")
+    text = (
+        "![ok](imgs/there.png) ![gone](imgs/gone.png)\n"
+        '<img src="imgs/missing%20plot.png" width="500">\n'
+        "[site](www.example.com) [root](/imgs/there.png) [root gone](/nope.md)\n"
+    )
+    hits = hits_for(text, tmp_path / "docs" / "list.md")
+    assert [(hit.line, hit.column, hit.message) for hit in hits] == [
+        (1, 23, "file not found: imgs/gone.png"),
+        (2, 1, "file not found: imgs/missing plot.png"),
+        (
+            3,
+            1,
+            "file not found: www.example.com (a web address needs https:// in front,"
+            " or GitHub treats it as a path)",
+        ),
+        (3, 49, "file not found: /nope.md"),
+    ]
+
+
+def test_anchors_in_the_same_file(tmp_path: Path) -> None:
+    text = (
+        "# Awesome List\n"
+        "\n"
+        "- [Fine-tuning](#finetuning)\n"
+        "- [Paper & Projects](#paper--projects)\n"
+        "- [Case](#Fine-Tuning)\n"
+        "- [top](#top) [html](#legacy) [encoded](#caf%C3%A9-notes)\n"
+        "\n"
+        "## Fine-tuning\n"
+        "## Paper & Projects\n"
+        "## Café notes\n"
+        '<a name="legacy"></a>\n'
+    )
+    assert hits_for(text, tmp_path / "list.md") == [
+        Hit(
+            "PL106",
+            3,
+            3,
+            "anchor #finetuning not found; did you mean #fine-tuning?",
+            url="#finetuning",
+        ),
+        Hit(
+            "PL106",
+            5,
+            3,
+            "anchor #Fine-Tuning matches #fine-tuning only when case is ignored",
+            url="#Fine-Tuning",
+            fix="#fine-tuning",
+            edit=Edit(5, 11, 5, 22, "fine-tuning"),
+            severity=Severity.WARNING,
+        ),
+    ]
+
+
+def test_anchor_in_another_markdown_file(tmp_path: Path) -> None:
+    (tmp_path / "other.md").write_text("# Other\n\n## Models\n", encoding="utf-8")
+    loaded: list[Path] = []
+
+    def load(path: Path):  # type: ignore[no-untyped-def]
+        loaded.append(path)
+        return parse(path.read_text(encoding="utf-8"), str(path))
+
+    text = "[a](other.md#models) [b](other.md#datasets) [c](other.md)\n"
+    hits = hits_for(text, tmp_path / "list.md", RuleContext(load_document=load))
+    assert [(hit.line, hit.column, hit.message) for hit in hits] == [
+        (1, 22, "anchor #datasets not found in other.md"),
+    ]
+    assert loaded == [tmp_path / "other.md", tmp_path / "other.md"]
+
+
+def test_seed_004_reports_exactly_the_missing_toc_anchor() -> None:
+    seed = next(Path(__file__).resolve().parents[1].joinpath("data", "seeds").glob("seed_004.md"))
+    text = seed.read_text(encoding="utf-8")
+    hits = [
+        hit for hit in check_document(parse(text, str(seed)), RuleContext()) if hit.code == "PL106"
+    ]
+    assert hits == [
+        Hit(
+            "PL106",
+            12,
+            4,
+            "anchor #finetuning not found; did you mean #fine-tuning?",
+            url="#finetuning",
+        )
+    ]
