@@ -2,6 +2,17 @@
 positions.
 
 Lines and columns are 1-based; columns count Unicode code points of the source line.
+
+The Markdown dialect is GitHub's: CommonMark with tables, strikethrough, task list checkboxes and
+bare-URL autolinks (``http://``, ``https://``, ``www.``, with cmark-gfm's trailing punctuation
+and parenthesis rules). Link targets are reported as written: without ``<>``, with backslash
+escapes and entities resolved, never percent-encoded; an email autolink gets ``mailto:``.
+
+An entry is a list item (its own content, nested lists excluded) or a table body row. Its title
+is, in order: the leading bold text (also inside a leading link); else the first link's text
+unless that text is generic (badge images, image-only and emoji-only links are skipped); else
+the plain text before the first link, without trailing separators. Generic or letterless
+results give no title.
 """
 
 from __future__ import annotations
@@ -884,6 +895,20 @@ def _alt_text(tokens: list[Token] | None) -> str:
     return "".join(parts)
 
 
+def _code_start(token: Token, content: str) -> int:
+    """Offset of a code span's first content character (-1 if unknown)."""
+    start: int = token.meta.get(_P, -1)
+    if start < 0:
+        return -1
+    ticks = len(token.markup)
+    inner = start + ticks
+    end: int = token.meta.get(_E, start)
+    raw = content[inner : end - ticks].replace("\n", " ")
+    if raw.startswith(" ") and raw.endswith(" ") and raw.strip(" "):
+        inner += 1  # markdown-it strips one space from each side
+    return inner
+
+
 def _significant(children: list[Token], start: int) -> int | None:
     """Index of the first child from ``start`` that is not blank text."""
     for index in range(start, len(children)):
@@ -1135,15 +1160,10 @@ class _Builder:
             elif kind == "text_special":
                 add_atom(_Atom(start, child.content, owner(), False, False))
             elif kind == "code_inline":
-                end = meta.get(_E, start)
-                ticks = len(child.markup)
-                inner = start + ticks
-                raw = content[inner : end - ticks].replace("\n", " ") if start >= 0 else ""
-                if raw.startswith(" ") and raw.endswith(" ") and raw.strip(" "):
-                    inner += 1
-                add_atom(_Atom(inner if start >= 0 else -1, child.content, owner(), True, True))
+                inner = _code_start(child, content)
+                add_atom(_Atom(inner, child.content, owner(), True, True))
                 if start >= 0:
-                    skips.append((start, end))
+                    skips.append((start, meta.get(_E, start)))
             elif kind in ("softbreak", "hardbreak"):
                 add_atom(_Atom(-1, " ", owner(), False, False))
             elif kind == "link_open":
@@ -1209,7 +1229,7 @@ class _Builder:
                     _LinkRecord(begin, LinkKind.BARE, target, self.span(cmap, begin, end))
                 )
         records.sort(key=lambda record: record.offset)
-        title = self.title(children, atoms, records, cmap)
+        title = self.title(children, atoms, records, cmap, content)
         link_indices: list[int] = []
         entry_index = entry.index if entry is not None else None
         for record in records:
@@ -1305,6 +1325,8 @@ class _Builder:
         entry = self.current_entry()
         records: list[_LinkRecord] = []
         pos = 0
+        # The next "</a>" at or after pos, remembered so that many unclosed anchors stay linear.
+        close_match: re.Match[str] | None = _HTML_A_CLOSE_RE.search(content)
         while True:
             match = _HTML_SCAN_RE.search(content, pos)
             if match is None:
@@ -1335,7 +1357,8 @@ class _Builder:
                 record = _LinkRecord(
                     start, LinkKind.HTML, value, self.span(cmap, value_start, value_end)
                 )
-                close_match = _HTML_A_CLOSE_RE.search(content, pos)
+                if close_match is not None and close_match.start() < pos:
+                    close_match = _HTML_A_CLOSE_RE.search(content, pos)
                 inner = content[pos : close_match.start()] if close_match else ""
                 record.text = _collapse(html.unescape(_HTML_STRIP_TAGS_RE.sub("", inner)))
                 record.image_only = not record.text and "<img" in inner.lower()
@@ -1374,9 +1397,10 @@ class _Builder:
         atoms: list[_Atom],
         records: list[_LinkRecord],
         cmap: _ContentMap,
+        content: str,
     ) -> tuple[str, int, int, str, int | None] | None:
         """(text, line, column, source, index into records of the title's link)."""
-        bold = self.bold_title(children, records, cmap)
+        bold = self.bold_title(children, records, cmap, content)
         if bold is not None:
             return bold
         first = next((record for record in records if record.counts_as_first), None)
@@ -1412,7 +1436,7 @@ class _Builder:
         return title, line, column, "text", None
 
     def bold_title(
-        self, children: list[Token], records: list[_LinkRecord], cmap: _ContentMap
+        self, children: list[Token], records: list[_LinkRecord], cmap: _ContentMap, content: str
     ) -> tuple[str, int, int, str, int | None] | None:
         first = _significant(children, 0)
         if first is None:
@@ -1444,6 +1468,8 @@ class _Builder:
                 if start is None and text.strip() and position >= 0:
                     if token.type == "text":
                         start = position + len(text) - len(text.lstrip())
+                    elif token.type == "code_inline":
+                        start = _code_start(token, content)
                     else:
                         start = position
                 parts.append(text)

@@ -6,7 +6,7 @@ import pytest
 
 from linter.document import Directive, Document, Entry, Link, LinkKind, Span, TextSpan, parse
 
-DATA = Path(__file__).parent / "data" / "parser"
+SEEDS = Path(__file__).parent / "data" / "seeds"
 
 
 def doc_of(text: str) -> Document:
@@ -133,9 +133,7 @@ def test_autolinks_and_mailto() -> None:
 
 def test_images_inline_and_reference() -> None:
     doc = doc_of('![Star *badge*](https://img.shields.io/x.svg "t") ![logo][l]\n\n[l]: logo.png\n')
-    assert [
-        (link.kind, link.image, link.text, link.column, link.target) for link in doc.links
-    ] == [
+    assert [(link.kind, link.image, link.text, link.column, link.target) for link in doc.links] == [
         (LinkKind.INLINE, True, "Star badge", 1, "https://img.shields.io/x.svg"),
         (LinkKind.REFERENCE, True, "logo", 51, "logo.png"),
     ]
@@ -147,7 +145,7 @@ def test_html_links_inline_and_in_blocks() -> None:
         'Text <a href="https://a.example/x?y=1&amp;z=2">the <b>anchor</b></a> and '
         "<IMG SRC='pic.png' alt=\"A pic\">.\n"
         "\n"
-        "<p align=\"center\">\n"
+        '<p align="center">\n'
         '  <a href="https://b.example"><img src="logo.svg" alt="logo"></a>\n'
         "</p>\n"
     )
@@ -304,8 +302,7 @@ def test_multi_line_labels_and_several_links_per_line() -> None:
     )
     assert [(link.text, link.line, link.column) for link in doc.links] == [
         (
-            "swarm parallelism: training large models can be surprisingly "
-            "communication-efficient",
+            "swarm parallelism: training large models can be surprisingly communication-efficient",
             1,
             3,
         ),
@@ -395,8 +392,18 @@ def test_bold_title_inside_a_link_and_badge_image() -> None:
 @pytest.mark.parametrize(
     ("item", "title", "column", "source"),
     [
-        ("- Title: [arXiv](https://arxiv.org/abs/1) [code](https://github.com/x)", "Title", 3, "text"),
-        ("- Attention Is All You Need [[paper]](https://a.b/c)", "Attention Is All You Need", 3, "text"),
+        (
+            "- Title: [arXiv](https://arxiv.org/abs/1) [code](https://github.com/x)",
+            "Title",
+            3,
+            "text",
+        ),
+        (
+            "- Attention Is All You Need [[paper]](https://a.b/c)",
+            "Attention Is All You Need",
+            3,
+            "text",
+        ),
         ("- Some Paper ([pdf](https://a.b/c.pdf), [code](x))", "Some Paper", 3, "text"),
         ("- [PDF](https://a.b/c.pdf) Lonely words", None, None, None),
         ("- (code) | [(Code)](x) Real title", None, None, None),
@@ -467,7 +474,10 @@ def test_table_body_rows_are_entries_and_header_is_not() -> None:
         "\n"
         "[Prose](x) after.\n"
     )
-    rows = [(e.kind, e.line, e.column, e.title, e.title_column, e.title_source, e.links) for e in doc.entries]
+    rows = [
+        (e.kind, e.line, e.column, e.title, e.title_column, e.title_source, e.links)
+        for e in doc.entries
+    ]
     assert rows == [
         ("row", 5, 1, "Bold Row", 17, "bold", (0, 1)),
         ("row", 6, 1, "Linked Row", 7, "link", (2, 3)),
@@ -479,18 +489,7 @@ def test_table_body_rows_are_entries_and_header_is_not() -> None:
 
 
 def test_prose_links_belong_to_no_entry_and_sections_follow_headings() -> None:
-    doc = doc_of(
-        "Intro [a](a)\n"
-        "\n"
-        "# One\n"
-        "\n"
-        "Para [b](b)\n"
-        "\n"
-        "Two\n"
-        "===\n"
-        "\n"
-        "- [c](c)\n"
-    )
+    doc = doc_of("Intro [a](a)\n\n# One\n\nPara [b](b)\n\nTwo\n===\n\n- [c](c)\n")
     assert [(link.target, link.entry, link.section) for link in doc.links] == [
         ("a", None, None),
         ("b", None, 0),
@@ -630,7 +629,7 @@ def test_pathological_html_tag_is_linear() -> None:
 
 
 def test_seed_001_entries_and_links() -> None:
-    doc = parse((DATA / "seed_001.md").read_text(encoding="utf-8"), "seed_001.md")
+    doc = parse((SEEDS / "seed_001.md").read_text(encoding="utf-8"), "seed_001.md")
     assert (len(doc.entries), len(doc.links), len(doc.headings)) == (23, 23, 5)
     multi = doc.entries[1]
     assert (multi.title, multi.line, multi.end_line, multi.title_column) == (
@@ -644,7 +643,7 @@ def test_seed_001_entries_and_links() -> None:
 
 
 def test_seed_004_titles_and_positions() -> None:
-    doc = parse((DATA / "seed_004.md").read_text(encoding="utf-8"), "seed_004.md")
+    doc = parse((SEEDS / "seed_004.md").read_text(encoding="utf-8"), "seed_004.md")
     assert (len(doc.entries), len(doc.links), len(doc.headings)) == (184, 506, 22)
     by_line = {entry.line: entry for entry in doc.entries}
     spactor = by_line[25]
@@ -666,7 +665,7 @@ def test_seed_004_titles_and_positions() -> None:
 
 
 def test_seed_004_toc_misses_exactly_one_anchor() -> None:
-    doc = parse((DATA / "seed_004.md").read_text(encoding="utf-8"), "seed_004.md")
+    doc = parse((SEEDS / "seed_004.md").read_text(encoding="utf-8"), "seed_004.md")
     toc = [link for link in doc.links if link.target.startswith("#")]
     assert len(toc) == 19
     missing = [link.target for link in toc if link.target[1:] not in doc.anchors]
@@ -685,7 +684,7 @@ def test_seed_004_toc_misses_exactly_one_anchor() -> None:
 
 
 def test_seed_000_mojibake_anchor_targets_are_kept_verbatim() -> None:
-    doc = parse((DATA / "seed_000.md").read_text(encoding="utf-8"), "seed_000.md")
+    doc = parse((SEEDS / "seed_000.md").read_text(encoding="utf-8"), "seed_000.md")
     assert doc.links[0].target == "#ðŸŒ²-classic-papers"
     assert doc.headings[2].slug == "ðÿœ-classic-papers"
     check_positions(doc)
