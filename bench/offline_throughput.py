@@ -100,8 +100,9 @@ def main() -> None:
         print(f"ratio paperlint / bare    : {full / bare:6.2f}x")
 
         seed = SEEDS / "seed_004.md"
-        executable = shutil.which("paperlint") or "paperlint"
-        command = [executable, "check", "--offline", "--no-color", str(seed)]
+        script = Path(sys.executable).with_name("paperlint")
+        launcher = [str(script)] if script.exists() else [sys.executable, "-m", "linter"]
+        command = [*launcher, "check", "--offline", "--no-color", str(seed)]
         cli_times = []
         for _ in range(max(args.repeat, 5)):
             started = time.perf_counter()

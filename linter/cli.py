@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,11 +19,12 @@ from linter.config import Config, ConfigError, apply_options, find_config, load_
 from linter.findings import RULES, Severity, resolve_rule
 
 if TYPE_CHECKING:
-    from linter.engine import Report
+    from linter.baseline import Baseline
+    from linter.engine import Report, Source
     from linter.net.results import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 class UserError(Exception):
@@ -128,7 +132,9 @@ class _ProgressBar:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--offline", is_flag=True, help="Only the checks that need no network.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, prefixes or names).")
+@click.option(
+    "--select", multiple=True, metavar="CODES", help="Only these rules (codes, prefixes or names)."
+)
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules.")
 @click.option(
     "--format",
@@ -142,22 +148,69 @@ class _ProgressBar:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--config", "config_file", metavar="FILE", help="Read this configuration file.")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option("--exclude-path", multiple=True, metavar="PATTERN", help="gitignore-style pattern of files not to walk.")
-@click.option("--duplicate-scope", type=click.Choice(["section", "file", "all"]), help="Where PL201 looks for repeats.")
-@click.option("--stdin-filename", metavar="NAME", help="The name to report for '-' (standard input).")
-@click.option("--timeout", type=float, metavar="SECONDS", help="Total time per request [default: 20].")
-@click.option("--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 64].")
-@click.option("--max-per-host", type=int, metavar="N", help="Requests in flight per host [default: 4].")
-@click.option("--retries", type=int, metavar="N", help="Retries of 408/429/5xx/resets [default: 2].")
+@click.option(
+    "--exclude-path",
+    multiple=True,
+    metavar="PATTERN",
+    help="gitignore-style pattern of files not to walk.",
+)
+@click.option(
+    "--duplicate-scope",
+    type=click.Choice(["section", "file", "all"]),
+    help="Where PL201 looks for repeats.",
+)
+@click.option(
+    "--stdin-filename", metavar="NAME", help="The name to report for '-' (standard input)."
+)
+@click.option(
+    "--timeout", type=float, metavar="SECONDS", help="Total time per request [default: 20]."
+)
+@click.option(
+    "--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 64]."
+)
+@click.option(
+    "--max-per-host", type=int, metavar="N", help="Requests in flight per host [default: 4]."
+)
+@click.option(
+    "--retries", type=int, metavar="N", help="Retries of 408/429/5xx/resets [default: 2]."
+)
 @click.option("--user-agent", metavar="UA", help="User-Agent header [default: browser-like].")
-@click.option("--accept", metavar="CODES", help="Accepted status codes, e.g. '200,206,403' or '200..299'.")
-@click.option("--allow-private", is_flag=True, default=None, help="Allow requests to private and loopback addresses.")
+@click.option(
+    "--accept", metavar="CODES", help="Accepted status codes, e.g. '200,206,403' or '200..299'."
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    default=None,
+    help="Allow requests to private and loopback addresses.",
+)
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Never fetch URLs matching REGEX.")
-@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+@click.option(
+    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the link cache.")
-@click.option("--max-cache-age", metavar="AGE", help="Reuse cached results up to AGE (3600, 30m, 12h, 1d) [default: 1d].")
+@click.option(
+    "--max-cache-age",
+    metavar="AGE",
+    help="Reuse cached results up to AGE (3600, 30m, 12h, 1d) [default: 1d].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what is read and checked, on stderr.")
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes in place, then report what remains."
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the safe fixes as a unified diff instead; write nothing."
+)
+@click.option(
+    "--fix-titles", is_flag=True, help="With --fix/--diff: also fix titles from arXiv metadata."
+)
+@click.option(
+    "--baseline", "baseline_file", metavar="FILE", help="Ignore the findings recorded in FILE."
+)
+@click.option(
+    "--write-baseline", metavar="FILE", help="Record the current findings in FILE and accept them."
+)
 def check(
     paths: tuple[str, ...],
     offline: bool,
@@ -185,6 +238,11 @@ def check(
     max_cache_age: str | None,
     quiet: bool,
     verbose: bool,
+    fix: bool,
+    diff: bool,
+    fix_titles: bool,
+    baseline_file: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Check Markdown files and folders (folders: every *.md / *.markdown below them; '-': stdin)."""
     from linter.engine import Source, collect_sources, lint
@@ -192,7 +250,14 @@ def check(
 
     if quiet and verbose:
         _fail("--quiet and --verbose cannot be used together")
+    if fix_titles and not (fix or diff):
+        _fail("--fix-titles only works with --fix or --diff")
+    if diff and (formats or output or write_baseline):
+        _fail(
+            "--diff prints a diff instead of a report; drop --format, --output and --write-baseline"
+        )
     outputs = _parse_outputs(formats, output)
+    baseline = _read_baseline(baseline_file) if baseline_file and not diff else None
     cli_options: dict[str, Any] = {
         "select": _split_codes(select) or None,
         "ignore": _split_codes(ignore) or None,
@@ -246,6 +311,20 @@ def check(
             f" in {elapsed:.2f}s",
             err=True,
         )
+    if diff:
+        sys.exit(_show_diff(report, fix_titles, quiet))
+    if fix:
+        report = _write_fixes(report, sources, config, fix_titles, quiet)
+    if write_baseline:
+        report = _record_baseline(report, write_baseline, quiet)
+    elif baseline is not None:
+        from linter.baseline import filter_baseline
+        from linter.engine import with_findings
+
+        remaining, covered = filter_baseline(report, baseline)
+        report = with_findings(report, remaining)
+        if covered and not quiet:
+            click.echo(f"paperlint: {covered} finding(s) in the baseline not shown", err=True)
 
     for name, target in outputs:
         to_stdout = target in (None, "-")
@@ -258,6 +337,108 @@ def check(
     for problem in report.problems:
         click.echo(f"paperlint: error: {problem}", err=True)
     sys.exit(_exit_code(report, strict))
+
+
+def _read_baseline(name: str) -> Baseline:
+    from linter.baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(Path(name))
+    except BaselineError as error:
+        _fail(str(error))
+
+
+def _record_baseline(report: Report, name: str, quiet: bool) -> Report:
+    """Write every current finding to the baseline ``name``; they are accepted from now on."""
+    from linter.baseline import build_baseline, dump_baseline
+    from linter.engine import with_findings
+
+    target = Path(name)
+    recorded = build_baseline(report, target.parent)
+    try:
+        _replace_file(target, dump_baseline(recorded).encode("utf-8"))
+    except OSError as error:
+        _fail(f"{name}: cannot write baseline: {(error.strerror or str(error)).lower()}")
+    if not quiet:
+        click.echo(f"paperlint: recorded {recorded.total} finding(s) in {name}", err=True)
+    return with_findings(report, [])
+
+
+def _show_diff(report: Report, titles: bool, quiet: bool) -> int:
+    """``--diff``: the fixes as a unified diff on stdout; exit 1 when there is something to fix."""
+    from linter.fix import plan_fixes, unified_diff
+
+    plans = plan_fixes(report, titles=titles)
+    for plan in plans:
+        click.echo(unified_diff(plan), nl=False)
+    if not quiet:
+        count = sum(len(plan.fixed_findings) for plan in plans)
+        click.echo(f"paperlint: would fix {count} problem(s) in {len(plans)} file(s)", err=True)
+    for problem in report.problems:
+        click.echo(f"paperlint: error: {problem}", err=True)
+    if report.problems:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if plans else EXIT_OK
+
+
+def _write_fixes(
+    report: Report, sources: Sequence[Source], config: Config, titles: bool, quiet: bool
+) -> Report:
+    """``--fix``: write each fixed file atomically, then check the fixed files again (offline; the
+    link findings of the first run are carried over) so the report shows what remains."""
+    from linter.engine import lint
+    from linter.fix import after_fix, plan_fixes
+
+    written = []
+    for plan in plan_fixes(report, titles=titles):
+        if plan.path is None:
+            continue  # standard input: nothing to write back to
+        try:
+            if plan.path.read_bytes() != plan.original:
+                report.problems.append(f"{plan.display}: changed while being checked, not fixed")
+                continue
+            _replace_file(plan.path, plan.fixed)
+        except OSError as error:
+            reason = (error.strerror or str(error)).lower()
+            report.problems.append(f"{plan.display}: cannot write fixes: {reason}")
+            continue
+        written.append(plan)
+    if not written:
+        return report
+    if not quiet:
+        count = sum(len(plan.fixed_findings) for plan in written)
+        click.echo(f"paperlint: fixed {count} problem(s) in {len(written)} file(s)", err=True)
+    recheck = lint(sources, config, offline=True)
+    return after_fix(report, recheck, written)
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, renamed over the
+    original (through a symlink to its target), keeping the file's permission bits."""
+    target = path.resolve()
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _write(text: str, target: str | None) -> None:
@@ -312,7 +493,9 @@ def cache() -> None:
 
 
 @cache.command("info")
-@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+@click.option(
+    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
+)
 def cache_info_command(cache_file: str | None) -> None:
     """Where the cache is, how many links it holds and how old they are."""
     from linter.net.cache import cache_info
@@ -333,7 +516,9 @@ def _timestamp(value: float | None) -> str:
 
 
 @cache.command("clear")
-@click.option("--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir].")
+@click.option(
+    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
+)
 def cache_clear_command(cache_file: str | None) -> None:
     """Forget every cached link result."""
     from linter.net.cache import cache_clear
@@ -344,7 +529,11 @@ def cache_clear_command(cache_file: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="paperlint", standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="paperlint",
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.Abort:

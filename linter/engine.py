@@ -16,7 +16,7 @@ from linter.config import Config
 from linter.document import Directive, Document, Link, parse
 from linter.findings import RULES, Edit, Finding, Hit, Severity, resolve_rule
 from linter.rules import FAMILIES
-from linter.rules.base import RuleContext
+from linter.rules.base import RuleContext, RunMemo
 from linter.rules.encoding import Decoded, decode, decode_hits
 from linter.rules.links import invalid_reason, is_remote
 
@@ -169,6 +169,7 @@ def lint(
     context = RuleContext(
         duplicate_scope=config.duplicate_scope,
         load_document=_document_loader(by_path, config),
+        memo=RunMemo(),
     )
     for module in FAMILIES.values():
         if not enabled.intersection(module.CODES):
@@ -384,3 +385,16 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "errors": summary.errors,
         "warnings": summary.warnings,
     }
+
+
+def with_findings(report: Report, findings: list[Finding]) -> Report:
+    """A copy of ``report`` with other findings (after --fix or a baseline) and their counts."""
+    from dataclasses import replace
+
+    summary = replace(
+        report.summary,
+        findings=len(findings),
+        errors=sum(1 for finding in findings if finding.severity is Severity.ERROR),
+        warnings=sum(1 for finding in findings if finding.severity is Severity.WARNING),
+    )
+    return Report(findings, summary, list(report.problems), list(report.files), report.urls_checked)

@@ -152,6 +152,8 @@ def _normalised_url(host: str, path: str, query: str) -> str:
     return value
 
 
+# Pure and asked for the same URLs by several rules (and a list links one paper several times).
+@lru_cache(maxsize=65536)
 def paper_key(url: str) -> PaperKey:
     """One canonical key per paper across the URL forms that show it. Never raises."""
     text = url.strip()
@@ -417,6 +419,7 @@ def same_title(first: str, second: str, *, model_names: bool = True) -> bool:
     return any(_typo_equal(a, b) for a in variants_a for b in variants_b)
 
 
+@lru_cache(maxsize=65536)
 def title_words(title: str) -> int:
     """How many words of the normalised title contain a letter (numbers and sizes do not count)."""
     words = normalise_title(_MODEL_SIZE.sub("", title)).split()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -40,7 +41,7 @@ OUT = BENCH / "out" / "linkfarm"
 
 SEED = 20240611
 LATENCY = 0.05  # seconds before every answer
-TIMEOUT = 5.0  # the per-request timeout every tool gets
+TIMEOUT = 10.0  # the per-request timeout every tool gets (markdown-link-check's default)
 RETRY_AFTER = 1  # seconds, sent with the 429s
 RATE = 40.0  # the rate-limited host allows this many requests per second ...
 BURST = 40.0  # ... with bursts up to this many; past that it answers 429 + Retry-After
@@ -189,16 +190,15 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
             pass
         return response
 
-    def page(status: int = 200, text: str = "<html><title>paper</title></html>", **headers: str) -> Any:
+    def page(
+        status: int = 200, text: str = "<html><title>paper</title></html>", **headers: str
+    ) -> Any:
         return web.Response(status=status, text=text, content_type="text/html", headers=headers)
 
     async def hang(request: web.Request) -> Any:
-        # Never answers; ends when the client gives up (so in-flight counts stay honest).
-        while not stop.is_set():
-            transport = request.transport
-            if transport is None or transport.is_closing():
-                break
-            await asyncio.sleep(0.05)
+        # Never answers. handler_cancellation cancels this the moment the client hangs up, so
+        # the in-flight counts stay exact; the stop event bounds it anyway.
+        await stop.wait()
         return web.Response(status=504)
 
     async def handle(request: web.Request) -> Any:
@@ -223,7 +223,7 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
             await asyncio.sleep(LATENCY)
             response = await answer(request, address, host)
             if isinstance(response, web.Response) and request.method != "HEAD":
-                stats.body_bytes += len(response.body or b"")
+                stats.body_bytes += response.content_length or 0
             return response
         finally:
             stats.in_flight[address] -= 1
@@ -240,9 +240,9 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         if role == "ratelimit" and rate_limited():
             return page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
         if request.method == "HEAD" and role == "head405":
-            return page(405, "", Allow="GET")
+            return page(405, "method not allowed", Allow="GET")
         if request.method == "HEAD" and role == "head404":
-            return page(404, "")
+            return page(404, "not found")
         if kind == "botwall":
             challenge = "<html><title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/h/b'>"
             return page(403, challenge, **{"cf-mitigated": "challenge", "Server": "cloudflare"})
@@ -264,12 +264,12 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         if kind == "moved":
             hops = {"": "/x/v2", "v2": "/x/v3"}
             if suffix in hops:
-                return page(301, "", Location=base + hops[suffix])
+                return page(301, "moved", Location=base + hops[suffix])
             return page()
         if kind == "temp":
-            return page(302, "", Location=base + "/x/login") if not suffix else page()
+            return page(302, "found", Location=base + "/x/login") if not suffix else page()
         if kind == "loop":
-            return page(302, "", Location=base + "/x/a" if not suffix else base)
+            return page(302, "found", Location=base + "/x/a" if not suffix else base)
         return page(500, "unknown kind")
 
     async def ctrl_stats(request: web.Request) -> Any:
@@ -292,17 +292,15 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
     ctrl.router.add_get("/stats", ctrl_stats)
     ctrl.router.add_post("/reset", ctrl_reset)
     ctrl.router.add_post("/shutdown", ctrl_shutdown)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, handler_cancellation=True)
     ctrl_runner = web.AppRunner(ctrl, access_log=None, handle_signals=False)
     await runner.setup()
     await ctrl_runner.setup()
     for address in hosts:
         await web.TCPSite(runner, address, port, backlog=1024).start()
     await web.TCPSite(ctrl_runner, "127.0.0.1", ctrl_port).start()
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=lifetime)
-    except TimeoutError:
-        pass
     stop.set()
     await runner.cleanup()
     await ctrl_runner.cleanup()
@@ -336,7 +334,9 @@ def direct(list_path: Path, method: str, timeout: float) -> None:
 
 def ctrl(port: int, path: str, post: bool = False) -> dict[str, Any]:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=b"" if post else None, method="POST" if post else "GET"
+        f"http://127.0.0.1:{port}{path}",
+        data=b"" if post else None,
+        method="POST" if post else "GET",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         data: dict[str, Any] = json.load(response)
@@ -381,7 +381,6 @@ def run_tool(
         out, err = process.communicate()
         finished = False
     wall = time.monotonic() - started
-    time.sleep(0.3)  # let hanging handlers notice closed connections before reading peaks
     stats = ctrl(ctrl_port, "/stats")
     text = out.decode("utf-8", "replace")
     (OUT / f"{name}.out").write_text(text + "\n--- stderr ---\n" + err.decode("utf-8", "replace"))
@@ -453,7 +452,9 @@ def score(run: Run, dead_truth: dict[str, bool]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command")
     serve_cmd = sub.add_parser("serve")
     serve_cmd.add_argument("--plan", type=Path, required=True)
@@ -466,7 +467,11 @@ def main() -> None:
     direct_cmd.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--skip-peers", action="store_true", help="run paperlint only")
     parser.add_argument("--method-study", action="store_true", help="also HEAD-first vs GET-only")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="per-request timeout, all tools")
+    parser.add_argument("--only", help="comma-separated tools, e.g. paperlint,linkinator")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tool")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help="per-request timeout, all tools"
+    )
     args = parser.parse_args()
 
     if args.command == "serve":
@@ -508,37 +513,53 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             raise SystemExit("the farm did not start")
+        # One request per answering host first, so no tool pays for the farm's warm-up.
+        for address, host in plan["hosts"].items():
+            if host["role"] != "hang":
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"http://{address}:{port}/warm-up", timeout=10).close()
 
         env = dict(os.environ)
-        runs: list[Run] = []
+        wanted = set(args.only.split(",")) if args.only else None
         timeout = f"{args.timeout:g}"
-        if cli_ready(python):
-            command = [str(python.parent / "paperlint"), "check", "--allow-private", "--no-cache",
-                       "--format", "json", "--timeout", timeout, "--isolated", str(list_path)]  # fmt: skip
-            runs.append(run_tool("paperlint", command, parse_paperlint, ctrl_port, OUT, env))
-        else:
-            print("paperlint CLI has no --allow-private yet: calling run_checks directly")
-            command = [str(python), __file__, "direct", str(list_path), "--timeout", timeout]
-            runs.append(run_tool("paperlint", command, parse_paperlint, ctrl_port, OUT, env))
-        if args.method_study:
-            for method in ("head", "get"):
+        tools: list[tuple[str, list[str], Any]] = []
+        if wanted is None or "paperlint" in wanted:
+            if cli_ready(python):
+                command = [str(python.parent / "paperlint"), "check", "--allow-private",
+                           "--no-cache", "--format", "json", "--timeout", timeout, "--isolated",
+                           str(list_path)]  # fmt: skip
+            else:
+                print("paperlint CLI has no --allow-private yet: calling run_checks directly")
+                command = [str(python), __file__, "direct", str(list_path), "--timeout", timeout]
+            tools.append(("paperlint", command, parse_paperlint))
+        for method in ("head", "get"):
+            name = f"paperlint-{method}"
+            if (args.method_study and wanted is None) or (wanted is not None and name in wanted):
                 command = [str(python), __file__, "direct", str(list_path), "--method", method,
                            "--timeout", timeout]  # fmt: skip
-                name = f"paperlint-{method}"
-                runs.append(run_tool(name, command, parse_paperlint, ctrl_port, OUT, env))
-        if not args.skip_peers and ensure_peers():
+                tools.append((name, command, parse_paperlint))
+        peers = [n for n in ("markdown-link-check", "linkinator") if wanted is None or n in wanted]
+        if peers and not args.skip_peers and ensure_peers():
             bins = BENCH / "node_modules" / ".bin"
             config = OUT / "mlc.json"
             config.write_text(json.dumps({
                 "timeout": f"{args.timeout:g}s", "retryOn429": True, "retryCount": 2,
                 "fallbackRetryDelay": "1s", "aliveStatusCodes": [200, 206],
             }))  # fmt: skip
-            command = [str(bins / "markdown-link-check"), "-c", str(config), str(list_path)]
-            runs.append(run_tool("markdown-link-check", command, parse_mlc, ctrl_port, OUT, env))
-            command = [str(bins / "linkinator"), str(list_path), "--markdown", "--format", "json",
-                       "--timeout", str(int(args.timeout * 1000)), "--retry", "--retry-errors",
-                       "--retry-errors-count", "2", "--verbosity", "none"]  # fmt: skip
-            runs.append(run_tool("linkinator", command, parse_linkinator, ctrl_port, OUT, env))
+            if "markdown-link-check" in peers:
+                command = [str(bins / "markdown-link-check"), "-c", str(config), str(list_path)]
+                tools.append(("markdown-link-check", command, parse_mlc))
+            if "linkinator" in peers:
+                command = [str(bins / "linkinator"), str(list_path), "--markdown", "--format",
+                           "json", "--timeout", str(int(args.timeout * 1000)), "--retry",
+                           "--retry-errors", "--retry-errors-count", "2",
+                           "--verbosity", "error"]  # fmt: skip
+                tools.append(("linkinator", command, parse_linkinator))
+        runs: list[Run] = []
+        for name, command, parse in tools:
+            for _ in range(max(1, args.repeat)):
+                print(f"running {name} ...", flush=True)
+                runs.append(run_tool(name, command, parse, ctrl_port, OUT, env))
     finally:
         try:
             ctrl(ctrl_port, "/shutdown", post=True)
@@ -551,8 +572,8 @@ def main() -> None:
     print(f"lower bound (unique URLs x latency / useful concurrency {useful}): {lower:.2f} s")
     print(f"floor (one client timeout, the farm has a hanging host): {floor:.2f} s; "
           f"target 1.2 x floor = {1.2 * floor:.2f} s")  # fmt: skip
-    header = (f"| tool | wall s | x floor | requests | HEAD/GET | connections | body MiB "
-              f"| peak/host | precision | recall |")  # fmt: skip
+    header = ("| tool | wall s | x floor | requests | HEAD/GET | connections | body MiB "
+              "| peak/host | precision | recall |")  # fmt: skip
     print()
     print(header)
     print("|" + "---|" * 10)

@@ -12,9 +12,16 @@ directly from then on. A GET never reads more than ``MAX_BODY_BYTES`` of the bod
 unread closes the connection instead of draining it.
 
 Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
-without a request: a DNS failure, a private address, a host that timed out ``HOST_TIMEOUT_LIMIT``
-times without ever answering (so one hung host costs one timeout, not one per URL), and a host
-that kept rate limiting past its pause budget.
+without a request: a DNS failure, a private address, a host whose whole first batch of requests
+timed out without any answer (``HOST_TIMEOUT_LIMIT`` timeouts, or fewer when its concurrency
+limit is lower), and a host that kept rate limiting past its pause budget. Until a host has
+answered once, only that first batch is sent, so one hung host costs one timeout, not one per
+URL or per freed slot.
+
+Redirects are followed by hand (so the address guard, the token rule and the hop limit apply to
+every hop). The fix of a redirected link is the end of the leading run of permanent (301/308)
+hops: ``http://a`` -301-> ``https://a`` -302-> ``https://a/login`` reports ``https://a``, and a
+chain that starts with a temporary hop is fine.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import random
 import re
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -44,10 +53,11 @@ from linter.net.settings import CheckerSettings, HostSettings
 
 MAX_BODY_BYTES = 64 * 1024  # at most this much of a response body is ever read
 DNS_CACHE_TTL = 300  # seconds
-HOST_TIMEOUT_LIMIT = 2  # timeouts from a host that never answered before it counts as down
+HOST_TIMEOUT_LIMIT = 2  # silent timeouts after which a host that never answered is down
 HOST_PAUSE_BUDGET = 2.0  # a host may pause us for this many times max_retry_after in total
 BACKOFF_MAX = 30.0  # cap of one exponential backoff sleep, seconds
 SECONDS_PER_RETRY_AFTER = 1.0  # how long one Retry-After second sleeps (tests shrink it)
+LAUNCH_BATCH = 32  # tasks created between two yields to the event loop
 MAX_HEADER_BYTES = 64 * 1024  # real sites send CSP/cookie headers past aiohttp's 8 KiB default
 SSL_CONTEXT: ssl.SSLContext | None = None  # None: the system trust store (tests install theirs)
 
@@ -130,6 +140,7 @@ class _GuardedResolver(AbstractResolver):
 @dataclass
 class _Host:
     name: str
+    limit: int
     semaphore: asyncio.Semaphore
     interval: float
     accept: frozenset[int]
@@ -139,6 +150,9 @@ class _Host:
     head_unreliable: bool = False
     answered: bool = False
     silent_timeouts: int = 0
+    probes: int = 0  # requests in flight while the host has not answered yet
+    probes_started: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when probes settle
     verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
 
 
@@ -159,6 +173,7 @@ class _Failure:
     outcome: LinkStatus
     reason: str
     kind: str  # "timeout", "reset", "dns", "refused", "private", "tls", "invalid", "other"
+    method: str = ""  # of the request that failed
 
 
 @dataclass
@@ -316,6 +331,7 @@ class _Checker:
             accept = config.accept if config and config.accept is not None else None
             host = _Host(
                 name=name,
+                limit=max(1, limit),
                 semaphore=asyncio.Semaphore(max(1, limit)),
                 interval=self.settings.min_interval if interval is None else interval,
                 accept=self.settings.accept if accept is None else accept,
@@ -357,7 +373,7 @@ class _Checker:
             location = answer.headers.get("Location") if answer.status in REDIRECTS else None
             if location is None:
                 host = self.host(_host_key(current))
-                verdict = self._verdict(answer, host, current, parsed, chain)
+                verdict = self._verdict(answer, host, current, parsed)
                 if verdict.outcome is LinkStatus.OK and permanent_target is not None:
                     verdict = LinkResult(
                         url,
@@ -410,9 +426,7 @@ class _Checker:
     def _finish(self, result: LinkResult, url: str, chain: _Chain) -> LinkResult:
         return replace(result, url=url, requests=chain.requests, bytes_read=chain.bytes_read)
 
-    def _verdict(
-        self, answer: _Answer, host: _Host, current: URL, original: URL, chain: _Chain
-    ) -> LinkResult:
+    def _verdict(self, answer: _Answer, host: _Host, current: URL, original: URL) -> LinkResult:
         """The outcome of a settled final answer (retries are over)."""
         url = str(original)
         status = answer.status
@@ -455,23 +469,27 @@ class _Checker:
             if host.verdict is not None:
                 return host.verdict
             async with host.semaphore:
+                await self._await_probes(host)
                 if host.verdict is not None:
                     return host.verdict
                 await self._wait_turn(host)
-                async with self.global_slots:
-                    if use_get or host.head_unreliable:
-                        result = await self._request("GET", url, chain)
-                    else:
-                        result = await self._request("HEAD", url, chain)
-                        if self._head_mishandled(result, host):
-                            use_get = True
-                            result = await self._request("GET", url, chain)
-                            if isinstance(result, _Answer) and (
-                                result.status in host.accept or result.status in REDIRECTS
-                            ):
-                                host.head_unreliable = True
+                probe = not host.answered
+                host.probes += probe
+                host.probes_started += probe
+                try:
+                    async with self.global_slots:
+                        result = await self._exchange(url, chain, host, use_get)
+                finally:
+                    host.probes -= probe
+                if isinstance(result, _Failure):
+                    self._learn(host, result)
+                else:
+                    host.answered = True
+                    host.silent_timeouts = 0
+                use_get = use_get or result.method == "GET"  # retries go straight to GET
+                host.changed.set()
+                host.changed = asyncio.Event()
             if isinstance(result, _Failure):
-                self._learn(host, result)
                 retry = result.kind == "reset" or (
                     result.kind == "timeout" and self.settings.retry_timeouts
                 )
@@ -484,8 +502,6 @@ class _Checker:
                 if host.verdict is not None and host.verdict.outcome is not LinkStatus.TIMEOUT:
                     return host.verdict
                 return LinkResult(str(url), result.outcome, None, result.reason)
-            host.answered = True
-            host.silent_timeouts = 0
             if result.status in host.accept or not _retryable(result.status):
                 return result
             if _bot_signal(result) is not None:
@@ -512,6 +528,34 @@ class _Checker:
             attempt += 1
             await asyncio.sleep(delay)
 
+    async def _exchange(
+        self, url: URL, chain: _Chain, host: _Host, use_get: bool
+    ) -> _Answer | _Failure:
+        """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET."""
+        if use_get or host.head_unreliable:
+            return await self._request("GET", url, chain)
+        result = await self._request("HEAD", url, chain)
+        if not self._head_mishandled(result, host):
+            return result
+        result = await self._request("GET", url, chain)
+        if isinstance(result, _Answer) and (
+            result.status in host.accept or result.status in REDIRECTS
+        ):
+            host.head_unreliable = True
+        return result
+
+    async def _await_probes(self, host: _Host) -> None:
+        """Until a host has answered once, only its first batch of requests (up to its limit)
+        goes out; later requests wait for that batch to settle, so a hung host costs one timeout
+        instead of one per freed slot."""
+        while (
+            not host.answered
+            and host.verdict is None
+            and host.probes > 0
+            and host.probes_started >= host.limit
+        ):
+            await host.changed.wait()
+
     def _head_mishandled(self, result: _Answer | _Failure, host: _Host) -> bool:
         """Whether a HEAD answer must be confirmed by a GET: servers answer HEAD with 405, 404,
         403, 501, 5xx or a reset where GET works."""
@@ -533,7 +577,7 @@ class _Checker:
             host.verdict = LinkResult(host.name, failure.outcome, None, failure.reason)
         elif failure.kind == "timeout" and not host.answered:
             host.silent_timeouts += 1
-            if host.silent_timeouts >= HOST_TIMEOUT_LIMIT:
+            if host.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, host.limit):
                 count = host.silent_timeouts
                 reason = f"{failure.reason} (the host answered none of {count} requests)"
                 host.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
@@ -598,7 +642,7 @@ class _Checker:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            failure = _classify_error(exc, self.settings)
+            failure = replace(_classify_error(exc, self.settings), method=method)
             if failure.kind == "private":
                 chain.requests -= 1  # the guard stopped it before anything was sent
             return failure
@@ -672,9 +716,11 @@ async def check_urls(
     urls: Iterable[str],
     settings: CheckerSettings,
     progress: Callable[[Progress], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, LinkResult]:
     """Checks every unique URL once (URLs that differ only by fragment share one check) and
-    returns a result for each given URL, in first-seen order."""
+    returns a result for each given URL, in first-seen order. ``warn`` receives problems that
+    do not stop the run (a cache that cannot be used)."""
     wanted = list(dict.fromkeys(urls))
     keys = {url: _defragment(url) for url in wanted}
     by_key: dict[str, LinkResult] = {}
@@ -700,6 +746,8 @@ async def check_urls(
     finally:
         if cache is not None:
             cache.close()
+            if cache.error is not None and warn is not None:
+                warn(cache.error)
     return {url: replace(by_key[keys[url]], url=url) for url in wanted}
 
 
@@ -757,8 +805,15 @@ async def _run(
         # often as configured. aiohttp's own test client switches it off the same way.
         session._retry_connection = False
         checker = _Checker(settings, session, random.Random())
-        tasks = [asyncio.create_task(checker.check(key)) for key in todo]
+        tasks: list[asyncio.Task[LinkResult]] = []
         try:
+            # Each host's first URL starts first, and tasks are created in batches with a yield
+            # between them: the first requests (a hung host's among them) go out within
+            # milliseconds instead of after every task's first step.
+            for index, key in enumerate(_round_robin_by_host(todo)):
+                tasks.append(asyncio.create_task(checker.check(key)))
+                if index % LAUNCH_BATCH == LAUNCH_BATCH - 1:
+                    await asyncio.sleep(0)
             for done in asyncio.as_completed(tasks):
                 result = await done
                 by_key[result.url] = result
@@ -775,13 +830,77 @@ async def _run(
     return fresh
 
 
+def _round_robin_by_host(keys: list[str]) -> list[str]:
+    """The first URL of every host, then the second of every host, and so on."""
+    queues: dict[str, list[str]] = {}
+    for key in keys:
+        try:
+            host = (urlsplit(key).hostname or "").lower()
+        except ValueError:
+            host = ""
+        queues.setdefault(host, []).append(key)
+    ordered: list[str] = []
+    depth = 0
+    while len(ordered) < len(keys):
+        ordered.extend(queue[depth] for queue in queues.values() if depth < len(queue))
+        depth += 1
+    return ordered
+
+
+class PendingChecks:
+    """:func:`check_urls` running on its own event loop in a background thread, so the caller can
+    run the offline rules meanwhile; :meth:`result` waits for it (and re-raises its error)."""
+
+    def __init__(
+        self,
+        urls: Iterable[str],
+        settings: CheckerSettings,
+        progress: Callable[[Progress], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self._urls = list(urls)
+        self._settings = settings
+        self._progress = progress
+        self._warn = warn
+        self._result: dict[str, LinkResult] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="paperlint-links", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = asyncio.run(
+                check_urls(self._urls, self._settings, self._progress, self._warn)
+            )
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> dict[str, LinkResult]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def start_checks(
+    urls: Iterable[str],
+    settings: CheckerSettings,
+    progress: Callable[[Progress], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> PendingChecks:
+    """Starts :func:`check_urls` in the background; the callbacks are called from that thread."""
+    return PendingChecks(urls, settings, progress, warn)
+
+
 def run_checks(
     urls: Iterable[str],
     settings: CheckerSettings,
     progress: Callable[[Progress], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, LinkResult]:
     """Synchronous wrapper of :func:`check_urls` (runs its own event loop)."""
-    return asyncio.run(check_urls(urls, settings, progress))
+    return asyncio.run(check_urls(urls, settings, progress, warn))
 
 
-__all__ = ["MAX_BODY_BYTES", "check_urls", "run_checks"]
+__all__ = ["MAX_BODY_BYTES", "PendingChecks", "check_urls", "run_checks", "start_checks"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from linter.engine import Report
-from linter.reporters import json_report, text
+from linter.reporters import github, json_report, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -20,4 +20,7 @@ Renderer = Callable[[Report, RenderOptions], str]
 REPORTERS: dict[str, Renderer] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "markdown": markdown.render,
 }

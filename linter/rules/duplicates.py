@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 from linter.document import Document, Entry
 from linter.findings import Hit, Location
-from linter.identity import PaperKey, canonical_title, display_title, paper_link_keys, same_title
+from linter.identity import PaperKey, canonical_title, display_title, same_title
 from linter.rules import identifiers
 from linter.rules.base import RuleContext
-from linter.rules.identifiers import conflicts, entry_location, where
+from linter.rules.identifiers import conflicts, entry_location, entry_paper_links, where
 
 CODES: tuple[str, ...] = ("PL201",)
 
@@ -60,12 +60,12 @@ class _Listed:
 def check_corpus(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
     # A corpus rule even for the per-file scopes: an identifier that PL301 reports anywhere in the
     # run is not reported again here, and only the whole corpus tells which those are.
-    clashing = set(conflicts(docs))
+    clashing = set(conflicts(docs, ctx))
     ordered = sorted(docs, key=lambda doc: doc.path)
     scopes: dict[tuple[str, int | None], list[_Listed]] = {}
     for doc in ordered:
         for entry in doc.entries:
-            listed = _listed(doc, entry, clashing)
+            listed = _listed(doc, entry, clashing, ctx)
             if listed is None:
                 continue
             if ctx.duplicate_scope == "all":
@@ -79,11 +79,13 @@ def check_corpus(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
         yield from _repeats(items)
 
 
-def _listed(doc: Document, entry: Entry, clashing: set[PaperKey]) -> _Listed | None:
+def _listed(
+    doc: Document, entry: Entry, clashing: set[PaperKey], ctx: RuleContext
+) -> _Listed | None:
     if entry.title is None or not entry.title.strip():
         return None
     urls: dict[PaperKey, str] = {}
-    for item in paper_link_keys(doc, entry):
+    for item in entry_paper_links(doc, entry, ctx):
         urls.setdefault(item.key, item.link.target)
     keys = tuple(urls)
     if not keys or clashing.intersection(keys):

@@ -84,6 +84,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from rapidfuzz.distance import OSA
 
@@ -94,6 +95,8 @@ from linter.identity import (
     ARXIV,
     IDENTIFIER_KINDS,
     PaperKey,
+    PaperLink,
+    TextId,
     arxiv_id_problem,
     canonical_title,
     display_title,
@@ -149,15 +152,29 @@ def where(location: Location, here: str) -> str:
     return f"{location.path}:{location.line}"
 
 
-def occurrences(docs: Sequence[Document]) -> list[Occurrence]:
+def entry_paper_links(doc: Document, entry: Entry, ctx: RuleContext | None = None) -> list[PaperLink]:
+    """:func:`~linter.identity.paper_link_keys`, computed once per run when ``ctx`` has a memo
+    (four rules ask for every entry's paper links)."""
+    if ctx is None or ctx.memo is None:
+        return paper_link_keys(doc, entry)
+    return ctx.memo.get("paper_link_keys", (doc, entry), partial(paper_link_keys, doc, entry))
+
+
+def occurrences(docs: Sequence[Document], ctx: RuleContext | None = None) -> list[Occurrence]:
     """Every (entry, arXiv ID or DOI) pair of entries with a title, by path and position."""
+    if ctx is None or ctx.memo is None:
+        return _occurrences(docs, ctx)
+    return ctx.memo.get("occurrences", tuple(docs), partial(_occurrences, docs, ctx))
+
+
+def _occurrences(docs: Sequence[Document], ctx: RuleContext | None) -> list[Occurrence]:
     found: list[Occurrence] = []
     for doc in sorted(docs, key=lambda item: item.path):
         for entry in doc.entries:
             if entry.title is None or not entry.title.strip():
                 continue
             seen: set[PaperKey] = set()
-            for item in paper_link_keys(doc, entry):
+            for item in entry_paper_links(doc, entry, ctx):
                 if item.key.kind in IDENTIFIER_KINDS and item.key not in seen:
                     seen.add(item.key)
                     found.append(Occurrence(doc.path, entry, entry.title, item.key, item.link))
@@ -219,10 +236,23 @@ def title_groups(items: Sequence[Occurrence]) -> list[list[Occurrence]]:
     return _merged(by_title, union)
 
 
-def conflicts(docs: Sequence[Document]) -> dict[PaperKey, list[list[Occurrence]]]:
-    """The identifiers listed under really different titles, with their title groups."""
+def conflicts(
+    docs: Sequence[Document], ctx: RuleContext | None = None
+) -> dict[PaperKey, list[list[Occurrence]]]:
+    """The identifiers listed under really different titles, with their title groups.
+
+    Computed once per run when ``ctx`` has a memo: PL201 and PL301 both need them. The result is
+    then shared, so callers must not change it."""
+    if ctx is None or ctx.memo is None:
+        return _conflicts(docs, ctx)
+    return ctx.memo.get("conflicts", tuple(docs), partial(_conflicts, docs, ctx))
+
+
+def _conflicts(
+    docs: Sequence[Document], ctx: RuleContext | None
+) -> dict[PaperKey, list[list[Occurrence]]]:
     by_key: dict[PaperKey, list[Occurrence]] = {}
-    for item in occurrences(docs):
+    for item in occurrences(docs, ctx):
         if title_words(item.title) >= CONFLICT_MIN_WORDS:
             by_key.setdefault(item.key, []).append(item)
     found: dict[PaperKey, list[list[Occurrence]]] = {}
@@ -234,12 +264,12 @@ def conflicts(docs: Sequence[Document]) -> dict[PaperKey, list[list[Occurrence]]
 
 
 def check_corpus(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
-    yield from _id_title_conflicts(docs)
-    yield from _title_id_conflicts(docs)
+    yield from _id_title_conflicts(docs, ctx)
+    yield from _title_id_conflicts(docs, ctx)
 
 
-def _id_title_conflicts(docs: Sequence[Document]) -> Iterator[Hit]:
-    for key, groups in sorted(conflicts(docs).items()):
+def _id_title_conflicts(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
+    for key, groups in sorted(conflicts(docs, ctx).items()):
         reference = groups[0]
         related = tuple(item.title_location for item in reference)
         for group in groups[1:]:
@@ -258,8 +288,10 @@ def _id_title_conflicts(docs: Sequence[Document]) -> Iterator[Hit]:
             )
 
 
-def _title_id_conflicts(docs: Sequence[Document]) -> Iterator[Hit]:
-    listed = [item for item in occurrences(docs) if title_words(item.title) >= SAME_TITLE_MIN_WORDS]
+def _title_id_conflicts(docs: Sequence[Document], ctx: RuleContext) -> Iterator[Hit]:
+    listed = [
+        item for item in occurrences(docs, ctx) if title_words(item.title) >= SAME_TITLE_MIN_WORDS
+    ]
     for kind in sorted(IDENTIFIER_KINDS):
         # One identifier per entry and kind: two in one entry are PL304's business.
         primary: list[Occurrence] = []
@@ -332,7 +364,11 @@ def _title_group_hits(group: list[Occurrence]) -> Iterator[Hit]:
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
-    hits = [*_invalid_ids(doc), *_entry_mismatches(doc)]
+    # PL303 and PL304 both look for the IDs written in every text span.
+    text_ids = {
+        id(span): find_text_ids(span.text) for entry in doc.entries for span in entry.texts
+    }
+    hits = [*_invalid_ids(doc, text_ids), *_entry_mismatches(doc, ctx, text_ids)]
     hits.sort(key=lambda hit: (hit.line, hit.column, hit.code, hit.message))
     yield from hits
 
@@ -358,7 +394,7 @@ def locate(doc: Document, span: TextSpan, start: int, end: int) -> tuple[int, in
     return span.line, span.column
 
 
-def _invalid_ids(doc: Document) -> Iterator[Hit]:
+def _invalid_ids(doc: Document, text_ids: dict[int, list[TextId]]) -> Iterator[Hit]:
     reported: set[tuple[int | None, str]] = set()
     for link in doc.links:
         key = paper_key(link.target)
@@ -372,7 +408,7 @@ def _invalid_ids(doc: Document) -> Iterator[Hit]:
             )
     for entry in doc.entries:
         for span in entry.texts:
-            for found in find_text_ids(span.text):
+            for found in text_ids[id(span)]:
                 if found.kind != ARXIV or (entry.index, found.id) in reported:
                     continue
                 reported.add((entry.index, found.id))
@@ -390,17 +426,19 @@ class _Written:
     column: int
 
 
-def _entry_mismatches(doc: Document) -> Iterator[Hit]:
+def _entry_mismatches(
+    doc: Document, ctx: RuleContext, text_ids: dict[int, list[TextId]]
+) -> Iterator[Hit]:
     for entry in doc.entries:
         written: list[_Written] = []
-        for item in paper_link_keys(doc, entry):
+        for item in entry_paper_links(doc, entry, ctx):
             if item.generic and item.key.kind in IDENTIFIER_KINDS:
                 is_title = entry.title_link is not None and item.link is doc.links[entry.title_link]
                 written.append(
                     _Written(item.key, 0 if is_title else 1, item.link.line, item.link.column)
                 )
         for span in entry.texts:
-            for found in find_text_ids(span.text):
+            for found in text_ids[id(span)]:
                 line, column = locate(doc, span, found.start, found.end)
                 written.append(_Written(PaperKey(found.kind, found.id), 2, line, column))
         for kind in sorted(IDENTIFIER_KINDS):

@@ -230,3 +230,14 @@ async def test_two_processes_share_one_cache(site: Site, tmp_path: Path) -> None
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert cache_info(path).entries == 45 + 300
+
+
+async def test_unusable_cache_is_reported_and_the_run_goes_on(site: Site, tmp_path: Path) -> None:
+    site.routes["/ok"] = respond(200)
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"garbage" * 100)
+    warnings: list[str] = []
+    results = await check_urls([site.url("/ok")], settings(cache_path=path), warn=warnings.append)
+    assert results[site.url("/ok")].outcome is LinkStatus.OK
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"cannot use cache {path}: ")

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from linter.net import checker
-from linter.net.checker import check_urls, run_checks
+from linter.net.checker import check_urls, run_checks, start_checks
 from linter.net.results import LinkResult, LinkStatus, Progress
 from linter.net.settings import HostSettings
 from tests.net.conftest import Site, Tls, settings
@@ -74,8 +74,9 @@ async def test_get_method_sends_get_only(site: Site) -> None:
     assert site.methods("/gone") == ["GET"]
 
 
-async def test_500_then_200_is_ok_after_one_retry(site: Site) -> None:
-    site.routes["/flaky"] = sequence(500, 200)
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408])
+async def test_transient_error_then_200_is_ok_after_one_retry(site: Site, status: int) -> None:
+    site.routes["/flaky"] = sequence(status, 200)
     result = await check_one(site.url("/flaky"), method="get")
     assert (result.outcome, result.status, result.requests) == (LinkStatus.OK, 200, 2)
 
@@ -336,6 +337,21 @@ async def test_hung_host_costs_one_timeout_not_one_per_url(site: Site) -> None:
     later = results[urls[5]]
     assert later.requests == 0
     assert later.reason == "timed out after 0.2 s (the host answered none of 2 requests)"
+
+
+async def test_no_request_starts_while_a_silent_hosts_first_batch_is_pending(site: Site) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await site.hang()
+        return web.Response()
+
+    for index in range(8):
+        site.routes[f"/h{index}"] = handler
+    urls = [site.url(f"/h{index}") for index in range(8)]
+    # Staggered starts make the first batch time out one by one; a freed slot must not send a
+    # fifth request before the batch has settled.
+    results = await check_urls(urls, settings(timeout=0.2, max_per_host=4, min_interval=0.03))
+    assert all(result.outcome is LinkStatus.TIMEOUT for result in results.values())
+    assert site.count() == 4
 
 
 async def test_reset_is_retried_then_unreachable(site: Site) -> None:
@@ -703,3 +719,13 @@ async def test_user_agent_is_sent(site: Site) -> None:
 def test_run_checks_is_a_sync_wrapper() -> None:
     result = run_checks(["ftp://x.org/"], settings())
     assert result["ftp://x.org/"].outcome is LinkStatus.SKIPPED
+
+
+async def test_start_checks_runs_in_the_background(site: Site) -> None:
+    site.routes["/ok"] = respond(200)
+    pending = start_checks([site.url("/ok"), "ftp://x.org/"], settings())
+    # The server runs on this test's loop, so wait for the thread without blocking the loop.
+    results = await asyncio.to_thread(pending.result)
+    assert results[site.url("/ok")].outcome is LinkStatus.OK
+    assert results["ftp://x.org/"].outcome is LinkStatus.SKIPPED
+    assert site.count() == 1
