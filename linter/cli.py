@@ -334,6 +334,9 @@ def check(
             rendered = "".join(rendered.splitlines(keepends=True)[: len(report.findings)])
         _write(rendered, target)
 
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"paperlint: warning: {warning}", err=True)
     for problem in report.problems:
         click.echo(f"paperlint: error: {problem}", err=True)
     sys.exit(_exit_code(report, strict))
@@ -507,6 +510,8 @@ def cache_info_command(cache_file: str | None) -> None:
     if info.entries:
         click.echo(f"oldest:  {_timestamp(info.oldest)}")
         click.echo(f"newest:  {_timestamp(info.newest)}")
+    if info.error:
+        _fail(f"{info.path}: not a usable cache: {info.error}")
 
 
 def _timestamp(value: float | None) -> str:
@@ -521,9 +526,12 @@ def _timestamp(value: float | None) -> str:
 )
 def cache_clear_command(cache_file: str | None) -> None:
     """Forget every cached link result."""
-    from linter.net.cache import cache_clear
+    from linter.net.cache import CacheError, cache_clear
 
-    removed = cache_clear(Path(cache_file) if cache_file else default_cache_path())
+    try:
+        removed = cache_clear(Path(cache_file) if cache_file else default_cache_path())
+    except CacheError as error:
+        _fail(str(error))
     click.echo(f"removed {removed} cached link result(s)")
 
 

@@ -164,7 +164,7 @@ DEFAULT_GENERIC_TEXTS: frozenset[str] = frozenset(
 
 _P = "pl_pos"  # content offset where the construct of an inline token starts
 _E = "pl_end"  # content offset just past it
-_LABEL_END = "pl_label_end"  # offset of the "]" closing a link label (on link_close)
+_LABEL_END = "pl_label_end"  # offset of the "]" closing a link label (on link_open)
 _DEST_START = "pl_dest_start"
 _DEST_END = "pl_dest_end"
 _TARGET = "pl_target"  # inline link destination, unescaped but not normalised
@@ -407,7 +407,7 @@ def _split_row(row: str) -> list[tuple[str, list[tuple[int, int]]]]:
 
 
 class _PosStateInline(StateInline):
-    """Remembers where pending plain text started, and where link labels end."""
+    """Remembers where pending plain text started."""
 
     _pl_start: int | None = None
 
@@ -424,23 +424,142 @@ class _PosStateInline(StateInline):
             token.meta[_P] = start
         return token
 
-    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
-        if self._pl_start is not None and not self.pending:
-            # the newline rule trimmed the pending text away
-            self._pl_start = None
-        token = super().push(ttype, tag, nesting)
-        if ttype == "link_close":
-            token.meta[_LABEL_END] = self.posMax
-        return token
+
+_InlineRule = Callable[[StateInline, bool], bool]
+_BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+# The characters each inline rule can start at (it fails anywhere else). "text" starts at any
+# character that is not a terminator, and always succeeds there.
+_INLINE_TRIGGERS = {
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "*_",
+    "link": "[",
+    "image": "!",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+}
 
 
 class _PosParserInline(ParserInline):
+    """Tries, at each position, only the rules that can start at its character.
+
+    markdown-it tries every rule in turn at every stop; the rules that cannot start at the
+    character fail without side effects, so skipping them changes nothing but the time spent.
+    Rules of unknown triggers are tried everywhere; markdown-it's own loops take over when the
+    rule chain is not the one this was prepared for.
+    """
+
+    _pl_rules: list[_InlineRule] | None = None  # the chain the dispatch table was built for
+    _pl_text: _InlineRule | None = None
+    _pl_others: tuple[tuple[_InlineRule, str | None], ...] = ()
+    _pl_table: dict[str, tuple[_InlineRule, ...]]
+
+    def prepare_dispatch(self) -> None:
+        self._pl_rules = None
+        rules = self.ruler.getRules("")
+        active = [rule for rule in self.ruler.__rules__ if rule.enabled]
+        if (
+            [rule.fn for rule in active] != rules
+            or not active
+            or active[0].name != "text"
+            or not isinstance(getattr(self, "terminator_re", None), re.Pattern)
+        ):
+            return
+        self._pl_text = active[0].fn
+        self._pl_others = tuple((rule.fn, _INLINE_TRIGGERS.get(rule.name)) for rule in active[1:])
+        self._pl_table = {}
+        self._pl_rules = rules
+
+    def _rules_at(self, char: str) -> tuple[_InlineRule, ...]:
+        found = self._pl_table.get(char)
+        if found is None:
+            if self.terminator_re.match(char) is None:
+                assert self._pl_text is not None
+                found = (self._pl_text,)
+            else:
+                found = tuple(
+                    rule for rule, chars in self._pl_others if chars is None or char in chars
+                )
+            self._pl_table[char] = found
+        return found
+
     def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
         state = _PosStateInline(src, md, env, tokens)
         self.tokenize(state)
         for rule in self.ruler2.getRules(""):
             rule(state)
         return state.tokens
+
+    def tokenize(self, state: StateInline) -> None:
+        tokens = state.tokens
+        if tokens and tokens[-1].type == "link_open":
+            # The link rule tokenizes the label right after pushing link_open, with posMax at
+            # the label's closing "]". (A block's inline content starts with no tokens.)
+            tokens[-1].meta[_LABEL_END] = state.posMax
+        if self.ruler.getRules("") is not self._pl_rules:
+            super().tokenize(state)
+            return
+        # ParserInline.tokenize, with the rules of the character at each stop.
+        table = self._pl_table
+        src = state.src
+        end = state.posMax
+        max_nesting = state.md.options["maxNesting"]
+        while state.pos < end:
+            pos = state.pos
+            ok = False
+            if state.level < max_nesting:
+                char = src[pos]
+                rules = table.get(char)
+                if rules is None:
+                    rules = self._rules_at(char)
+                for rule in rules:
+                    ok = rule(state, False)
+                    if ok:
+                        if state.pos <= pos:
+                            raise RuntimeError("inline rule didn't increment state.pos")
+                        break
+            if ok:
+                if state.pos >= end:
+                    break
+                continue
+            state.append_pending(src[pos])
+            state.pos += 1
+        if state.pending:
+            state.pushPending()
+
+    def skipToken(self, state: StateInline) -> None:
+        pos = state.pos
+        if self.ruler.getRules("") is not self._pl_rules or pos >= len(state.src):
+            super().skipToken(state)
+            return
+        # ParserInline.skipToken, with the rules of the character at pos.
+        cache = state.cache
+        if pos in cache:
+            state.pos = cache[pos]
+            return
+        ok = False
+        if state.level < state.md.options["maxNesting"]:
+            char = state.src[pos]
+            rules = self._pl_table.get(char)
+            if rules is None:
+                rules = self._rules_at(char)
+            for rule in rules:
+                state.level += 1
+                ok = rule(state, True)
+                state.level -= 1
+                if ok:
+                    if state.pos <= pos:
+                        raise RuntimeError("inline rule didn't increment state.pos")
+                    break
+        else:
+            state.pos = state.posMax
+        if not ok:
+            state.pos += 1
+        cache[pos] = state.pos
 
 
 class _PosStateBlock(StateBlock):
@@ -465,10 +584,6 @@ class _PosParserBlock(ParserBlock):
         state = _PosStateBlock(src, md, env, outTokens)
         self.tokenize(state, state.line, state.lineMax)
         return state.tokens
-
-
-_InlineRule = Callable[[StateInline, bool], bool]
-_BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
 
 def _track(rule: _InlineRule, triggers: str) -> _InlineRule:
@@ -567,24 +682,48 @@ def _destination(
 
 
 def _track_link(rule: _InlineRule) -> _InlineRule:
-    tracked_rule = _track(rule, "[")
+    """Like :func:`_track`, and records where the link's destination is (or its reference)."""
 
     def tracked(state: StateInline, silent: bool) -> bool:
         if silent:
             return rule(state, silent)
         start = state.pos
-        count = len(state.tokens)
-        if not tracked_rule(state, silent):
+        if state.src[start] != "[":
             return False
+        tokens = state.tokens
+        count = len(tokens)
+        if not rule(state, silent):
+            return False
+        end = state.pos
         opening = closing = None
-        for index in range(count, len(state.tokens)):
-            token = state.tokens[index]
-            if token.type == "link_open" and opening is None and token.meta.get(_P) == start:
+        for index in range(count, len(tokens)):
+            token = tokens[index]
+            meta = token.meta
+            if _P not in meta:
+                meta[_P] = start
+                meta[_E] = end
+            kind = token.type
+            if kind == "link_open" and opening is None and meta[_P] == start:
                 opening = token
-            elif token.type == "link_close":
+            elif kind == "link_close":
                 closing = token
         if opening is not None and closing is not None:
-            _destination(state, opening.meta, start + 1, closing.meta.get(_LABEL_END, start))
+            _destination(state, opening.meta, start + 1, opening.meta.get(_LABEL_END, start))
+        return True
+
+    return tracked
+
+
+def _track_newline(rule: _InlineRule) -> _InlineRule:
+    """The newline rule may trim the pending text to nothing: text after it starts afresh.
+
+    (It is the only rule of the chain that changes the pending text other than by appending.)"""
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if not rule(state, silent):
+            return False
+        if not silent and isinstance(state, _PosStateInline):
+            state._pl_start = None
         return True
 
     return tracked
@@ -725,9 +864,11 @@ def _markdown() -> MarkdownIt:
     _replace_rule(md.inline.ruler, "strikethrough", partial(_track_delimiters, triggers="~"))
     _replace_rule(md.inline.ruler, "emphasis", partial(_track_delimiters, triggers="*_"))
     _replace_rule(md.inline.ruler, "link", _track_link)
+    _replace_rule(md.inline.ruler, "newline", _track_newline)
     _replace_rule(md.inline.ruler, "image", _track_image)
     _replace_rule(md.block.ruler, "table", _track_table)
     _replace_rule(md.block.ruler, "reference", _track_reference)
+    inline.prepare_dispatch()
     return md
 
 

@@ -21,6 +21,7 @@ from linter.rules.encoding import Decoded, decode, decode_hits
 from linter.rules.links import invalid_reason, is_remote
 
 if TYPE_CHECKING:
+    from linter.net.checker import PendingChecks
     from linter.net.results import LinkResult, Progress
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -64,6 +65,7 @@ class Report:
     problems: list[str] = field(default_factory=list)  # files that could not be read
     files: list[CheckedFile] = field(default_factory=list)
     urls_checked: int = 0
+    warnings: list[str] = field(default_factory=list)  # non-fatal trouble, e.g. an unusable cache
 
 
 class PathError(Exception):
@@ -166,6 +168,18 @@ def lint(
             by_path[source.path.resolve()] = document
 
     documents = [item.document for item in checked if item.document is not None]
+    warnings: list[str] = []
+    pending: PendingChecks | None = None
+    occurrences: dict[str, list[tuple[Document, Link]]] = {}
+    if not offline and enabled & NETWORK_CODES:
+        occurrences = _remote_links(documents)
+        if occurrences:
+            from linter.net.checker import start_checks
+
+            # The network phase runs in the background while the offline rules run here.
+            settings = config.checker_settings(cache_path, github_token)
+            pending = start_checks(sorted(occurrences), settings, progress, warnings.append)
+
     context = RuleContext(
         duplicate_scope=config.duplicate_scope,
         load_document=_document_loader(by_path, config),
@@ -184,15 +198,10 @@ def lint(
                 hits.append((hit.path or "", hit))
 
     urls_checked = 0
-    if not offline and enabled & NETWORK_CODES:
-        occurrences = _remote_links(documents)
-        if occurrences:
-            from linter.net.checker import run_checks
-
-            settings = config.checker_settings(cache_path, github_token)
-            results = run_checks(sorted(occurrences), settings, progress)
-            urls_checked = len(results)
-            hits.extend(_network_hits(occurrences, results))
+    if pending is not None:
+        results = pending.result()
+        urls_checked = len(results)
+        hits.extend(_network_hits(occurrences, results))
 
     findings = filter_hits(hits, documents, config)
     findings.sort(key=Finding.sort_key)
@@ -200,11 +209,9 @@ def lint(
         files=len(checked),
         entries=sum(len(document.entries) for document in documents),
         links=sum(len(document.links) for document in documents),
-        findings=len(findings),
-        errors=sum(1 for finding in findings if finding.severity is Severity.ERROR),
-        warnings=sum(1 for finding in findings if finding.severity is Severity.WARNING),
+        **_severity_counts(findings),
     )
-    return Report(findings, summary, problems, checked, urls_checked)
+    return Report(findings, summary, problems, checked, urls_checked, warnings)
 
 
 def _document_loader(
@@ -387,14 +394,17 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
     }
 
 
+def _severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    return {
+        "findings": len(findings),
+        "errors": sum(1 for finding in findings if finding.severity is Severity.ERROR),
+        "warnings": sum(1 for finding in findings if finding.severity is Severity.WARNING),
+    }
+
+
 def with_findings(report: Report, findings: list[Finding]) -> Report:
     """A copy of ``report`` with other findings (after --fix or a baseline) and their counts."""
     from dataclasses import replace
 
-    summary = replace(
-        report.summary,
-        findings=len(findings),
-        errors=sum(1 for finding in findings if finding.severity is Severity.ERROR),
-        warnings=sum(1 for finding in findings if finding.severity is Severity.WARNING),
-    )
-    return Report(findings, summary, list(report.problems), list(report.files), report.urls_checked)
+    summary = replace(report.summary, **_severity_counts(findings))
+    return replace(report, findings=findings, summary=summary, problems=list(report.problems))

@@ -242,3 +242,22 @@ def test_offline_check_never_imports_aiohttp(listing: Path) -> None:
         [sys.executable, "-c", probe, str(listing)], capture_output=True, text=True, check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_cache_info_and_clear(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from linter.net.cache import LinkCache
+    from linter.net.results import LinkResult, LinkStatus
+
+    path = tmp_path / "links.sqlite3"
+    with LinkCache(path, max_age=3600) as cache:
+        cache.put(LinkResult("https://a.example/", LinkStatus.OK, 200, "200 OK"))
+    info = run("cache", "info", "--cache", str(path))
+    assert info.code == 0
+    assert info.out.splitlines()[:2] == [f"path:    {path}", "entries: 1"]
+    cleared = run("cache", "clear", "--cache", str(path))
+    assert (cleared.code, cleared.out) == (0, "removed 1 cached link result(s)\n")
+    assert run("cache", "info", "--cache", str(path)).out.splitlines()[1] == "entries: 0"
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database" * 100)
+    junk = run("cache", "info", "--cache", str(tmp_path / "junk.sqlite3"))
+    assert junk.code == 2
+    assert junk.err.startswith(f"paperlint: error: {tmp_path / 'junk.sqlite3'}: not a usable cache")

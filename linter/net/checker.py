@@ -578,8 +578,7 @@ class _Checker:
         elif failure.kind == "timeout" and not host.answered:
             host.silent_timeouts += 1
             if host.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, host.limit):
-                count = host.silent_timeouts
-                reason = f"{failure.reason} (the host answered none of {count} requests)"
+                reason = f"{failure.reason} (the host answered none of its first requests)"
                 host.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
 
     def _backoff(self, attempt: int) -> float:

@@ -1,0 +1,161 @@
+"""`paperlint check` end to end against a real aiohttp server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from linter.cli import main
+
+
+async def start_site(aiohttp_server: Any) -> tuple[Any, Counter[str]]:
+    hits: Counter[str] = Counter()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        hits[f"{request.method} {request.path}"] += 1
+        if request.path == "/ok":
+            return web.Response(text="fine")
+        if request.path == "/gone":
+            return web.Response(status=410)
+        if request.path == "/old":
+            raise web.HTTPMovedPermanently(location="/new")
+        if request.path == "/new":
+            return web.Response(text="moved here")
+        return web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    server = await aiohttp_server(app)
+    return server, hits
+
+
+def write_list(folder: Path, base: str) -> Path:
+    first = folder / "a.md"
+    first.write_text(
+        f"# A\n\n- [Alive]({base}/ok)\n- [Gone]({base}/gone)\n- [Moved]({base}/old#results)\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text(
+        f"See [alive]({base}/ok) and [gone]({base}/gone#x).\n", encoding="utf-8"
+    )
+    return first
+
+
+async def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    def invoke() -> int:
+        try:
+            main(list(args))
+        except SystemExit as done:
+            return int(done.code or 0)
+        return 0
+
+    code = await asyncio.to_thread(invoke)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+async def test_each_unique_url_is_fetched_once_and_every_place_reported(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, hits = await start_site(aiohttp_server)
+    base = f"http://127.0.0.1:{server.port}"
+    write_list(tmp_path, base)
+    gone_column = 1 + (tmp_path / "b.md").read_text(encoding="utf-8").index("[gone]")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = await run_cli(
+        capsys,
+        "check",
+        "--allow-private",
+        "--no-cache",
+        "--select",
+        "PL1",
+        "--no-color",
+        "a.md",
+        "b.md",
+    )
+    assert code == 1
+    assert err == ""
+    assert out.splitlines() == [
+        "a.md:4:3: PL101 [error] link broken: 410 Gone",
+        f"a.md:5:3: PL103 [warning] link redirected permanently to {base}/new",
+        f"b.md:1:{gone_column}: PL101 [error] link broken: 410 Gone",
+        "Found 3 problems (2 errors, 1 warning) in 2 files.",
+        "1 fixable with `paperlint check --fix`.",
+    ]
+    # HEAD first; one request per unique URL however often it appears (the 410 is confirmed by GET).
+    assert hits == Counter(
+        {"HEAD /ok": 1, "HEAD /gone": 1, "GET /gone": 1, "HEAD /old": 1, "HEAD /new": 1}
+    )
+
+
+async def test_json_carries_status_outcome_and_the_fix_keeps_the_fragment(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, _ = await start_site(aiohttp_server)
+    base = f"http://127.0.0.1:{server.port}"
+    write_list(tmp_path, base)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = await run_cli(
+        capsys,
+        "check",
+        "--allow-private",
+        "--no-cache",
+        "--select",
+        "PL103",
+        "--format",
+        "json",
+        "a.md",
+    )
+    assert code == 0
+    (finding,) = json.loads(out)["findings"]
+    assert finding["status"] == 301
+    assert finding["outcome"] == "redirected"
+    assert finding["fix"] == f"{base}/new#results"
+    code, _, _ = await run_cli(
+        capsys, "check", "--allow-private", "--no-cache", "--select", "PL103", "--fix", "a.md"
+    )
+    assert f"[Moved]({base}/new#results)" in (tmp_path / "a.md").read_text(encoding="utf-8")
+
+
+async def test_private_addresses_are_skipped_without_allow_private(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, hits = await start_site(aiohttp_server)
+    write_list(tmp_path, f"http://127.0.0.1:{server.port}")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = await run_cli(capsys, "check", "--no-cache", "--select", "PL1", "-q", "a.md")
+    assert code == 0
+    assert hits == Counter()
+    assert out.splitlines()[0].startswith("a.md:3:3: PL108 [info] ")
+
+
+async def test_warm_cache_sends_no_request(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, hits = await start_site(aiohttp_server)
+    base = f"http://127.0.0.1:{server.port}"
+    (tmp_path / "ok.md").write_text(f"- [Alive]({base}/ok)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ("check", "--allow-private", "--cache", str(tmp_path / "links.db"), "ok.md")
+    assert (await run_cli(capsys, *args))[0] == 0
+    assert hits == Counter({"HEAD /ok": 1})
+    assert (await run_cli(capsys, *args))[0] == 0
+    assert hits == Counter({"HEAD /ok": 1})
