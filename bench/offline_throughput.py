@@ -31,7 +31,8 @@ from linter.engine import collect_sources, lint
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "data" / "seeds"  # byte-exact copies of ../shared/seeds
 
-_ARXIV = re.compile(r"\b(\d{2})(\d{2})\.(\d{4,5})\b")
+# An ID may be followed by its version (2401.13160v1): links and text must shift together.
+_ARXIV = re.compile(r"\b(\d{2})(\d{2})\.(\d{4,5})(?!\d)")
 
 
 def build_corpus(target_bytes: int, folder: Path) -> list[Path]:

@@ -24,12 +24,12 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache, partial
-from typing import Any, Literal
+from functools import cache
+from operator import attrgetter
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination
-from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
@@ -173,7 +173,6 @@ _ENV_MARKERS = "pl_markers"  # id(list_item_open token) -> absolute offset of it
 _ENV_ROWS = "pl_rows"  # line -> (absolute start, absolute end) of a table row's text
 _ENV_DEFS = "pl_defs"  # normalised label -> (absolute dest start, absolute dest end, target)
 
-_NEWLINES_RE = re.compile(r"\r\n?|\n")
 _TRIM = MD_TRIM_CHARS
 
 # Characters stripped around a link text before comparing it with the generic texts.
@@ -203,6 +202,13 @@ _BARE_WWW_PREFIXES = "*_~("
 # An underscore in the last two domain labels disables a bare link unless the domain has more
 # labels than this (cmark-gfm's guard against quadratic behaviour).
 BARE_UNDERSCORE_LABEL_LIMIT = 10
+
+
+def _normalize_newlines(text: str) -> str:
+    """Every line break (CRLF, CR or LF) as LF, as markdown-it and CommonMark see them."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _is_host_char(char: str) -> bool:
@@ -267,6 +273,14 @@ class _LinkRecord:
         self.has_image = False
         self.image_only = False
 
+    def add_text(self, offset: int, text: str) -> None:
+        """A piece of the label's text; ``offset`` is -1 when unknown."""
+        self.parts.append(text)
+        if text.strip():
+            self.has_text = True
+            if self.text_offset is None and offset >= 0:
+                self.text_offset = offset + len(text) - len(text.lstrip())
+
     @property
     def counts_as_first(self) -> bool:
         """Images, badge-only and emoji-only links do not count as an entry's first link."""
@@ -275,6 +289,9 @@ class _LinkRecord:
         if self.kind in (LinkKind.AUTOLINK, LinkKind.BARE):
             return True
         return any(char.isalnum() for char in self.text)
+
+
+_record_offset = attrgetter("offset")
 
 
 class _ContentMap:
@@ -297,12 +314,14 @@ class _ContentMap:
         self._columns.append(max(column, 0))
 
     def at(self, offset: int) -> tuple[int, int]:
-        index = bisect_right(self._starts, offset) - 1
+        starts = self._starts
+        if not starts:
+            return 1, 1
+        index = bisect_right(starts, offset) - 1 if len(starts) > 1 else 0
         if index < 0:
             index = 0
-        if not self._starts:
-            return 1, 1
-        return self._lines[index], max(self._columns[index] + offset - self._starts[index], 0) + 1
+        column = self._columns[index] + offset - starts[index]
+        return self._lines[index], (column if column > 0 else 0) + 1
 
 
 def _align(line: str, text: str, trimmed_end: bool) -> int:
@@ -428,8 +447,8 @@ class _PosStateInline(StateInline):
 _InlineRule = Callable[[StateInline, bool], bool]
 _BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
-# The characters each inline rule can start at (it fails anywhere else). "text" starts at any
-# character that is not a terminator, and always succeeds there.
+# The characters each inline rule can start at (anywhere else it fails at once, changing nothing).
+# "text" starts at any character that is not a terminator, and always succeeds there.
 _INLINE_TRIGGERS = {
     "newline": "\n",
     "escape": "\\",
@@ -453,13 +472,14 @@ class _PosParserInline(ParserInline):
     rule chain is not the one this was prepared for.
     """
 
-    _pl_rules: list[_InlineRule] | None = None  # the chain the dispatch table was built for
+    # The ruler's compiled chains the dispatch table was built from (a new dict once rules change).
+    _pl_chains: dict[str, list[_InlineRule]] | None = None
     _pl_text: _InlineRule | None = None
     _pl_others: tuple[tuple[_InlineRule, str | None], ...] = ()
     _pl_table: dict[str, tuple[_InlineRule, ...]]
 
     def prepare_dispatch(self) -> None:
-        self._pl_rules = None
+        self._pl_chains = None
         rules = self.ruler.getRules("")
         active = [rule for rule in self.ruler.__rules__ if rule.enabled]
         if (
@@ -472,7 +492,7 @@ class _PosParserInline(ParserInline):
         self._pl_text = active[0].fn
         self._pl_others = tuple((rule.fn, _INLINE_TRIGGERS.get(rule.name)) for rule in active[1:])
         self._pl_table = {}
-        self._pl_rules = rules
+        self._pl_chains = self.ruler.__cache__
 
     def _rules_at(self, char: str) -> tuple[_InlineRule, ...]:
         found = self._pl_table.get(char)
@@ -500,7 +520,8 @@ class _PosParserInline(ParserInline):
             # The link rule tokenizes the label right after pushing link_open, with posMax at
             # the label's closing "]". (A block's inline content starts with no tokens.)
             tokens[-1].meta[_LABEL_END] = state.posMax
-        if self.ruler.getRules("") is not self._pl_rules:
+        chains = self._pl_chains
+        if chains is None or self.ruler.__cache__ is not chains:
             super().tokenize(state)
             return
         # ParserInline.tokenize, with the rules of the character at each stop.
@@ -533,7 +554,8 @@ class _PosParserInline(ParserInline):
 
     def skipToken(self, state: StateInline) -> None:
         pos = state.pos
-        if self.ruler.getRules("") is not self._pl_rules or pos >= len(state.src):
+        chains = self._pl_chains
+        if chains is None or self.ruler.__cache__ is not chains or pos >= len(state.src):
             super().skipToken(state)
             return
         # ParserInline.skipToken, with the rules of the character at pos.
@@ -562,40 +584,10 @@ class _PosParserInline(ParserInline):
         cache[pos] = state.pos
 
 
-class _PosStateBlock(StateBlock):
-    """Remembers the source offset of every list item marker."""
-
-    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
-        token = super().push(ttype, tag, nesting)
-        if ttype == "list_item_open":
-            # The list rule pushes the item before moving tShift past the marker. Keyed by
-            # token identity: the rule replaces token.meta when it finds a task checkbox.
-            markers = self.env.setdefault(_ENV_MARKERS, {})
-            markers[id(token)] = self.bMarks[self.line] + self.tShift[self.line]
-        return token
-
-
-class _PosParserBlock(ParserBlock):
-    def parse(
-        self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]
-    ) -> list[Token] | None:
-        if not src:
-            return None
-        state = _PosStateBlock(src, md, env, outTokens)
-        self.tokenize(state, state.line, state.lineMax)
-        return state.tokens
-
-
-def _track(rule: _InlineRule, triggers: str) -> _InlineRule:
-    """Record the construct's start and end offsets on every token the rule creates.
-
-    ``triggers`` are the characters the rule can start at: the rule fails anywhere else, so the
-    wrapper does not even call it (the inline tokenizer tries every rule at every stop).
-    """
+def _track(rule: _InlineRule) -> _InlineRule:
+    """Record the construct's start and end offsets on every token the rule creates."""
 
     def tracked(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos] not in triggers:
-            return False
         if silent:
             return rule(state, silent)
         start = state.pos
@@ -614,12 +606,10 @@ def _track(rule: _InlineRule, triggers: str) -> _InlineRule:
     return tracked
 
 
-def _track_delimiters(rule: _InlineRule, triggers: str) -> _InlineRule:
+def _track_delimiters(rule: _InlineRule) -> _InlineRule:
     """Emphasis rules create one text token per delimiter run piece, in source order."""
 
     def tracked(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos] not in triggers:
-            return False
         if silent:
             return rule(state, silent)
         cursor = state.pos
@@ -688,8 +678,6 @@ def _track_link(rule: _InlineRule) -> _InlineRule:
         if silent:
             return rule(state, silent)
         start = state.pos
-        if state.src[start] != "[":
-            return False
         tokens = state.tokens
         count = len(tokens)
         if not rule(state, silent):
@@ -730,21 +718,56 @@ def _track_newline(rule: _InlineRule) -> _InlineRule:
 
 
 def _track_image(rule: _InlineRule) -> _InlineRule:
-    tracked_rule = _track(rule, "!")
+    """Like :func:`_track`, and records where the image's destination is (or its reference)."""
 
     def tracked(state: StateInline, silent: bool) -> bool:
         if silent:
             return rule(state, silent)
         start = state.pos
-        count = len(state.tokens)
-        if not tracked_rule(state, silent):
+        tokens = state.tokens
+        count = len(tokens)
+        if not rule(state, silent):
             return False
-        for index in range(count, len(state.tokens)):
-            token = state.tokens[index]
+        end = state.pos
+        for index in range(count, len(tokens)):
+            meta = tokens[index].meta
+            if _P not in meta:
+                meta[_P] = start
+                meta[_E] = end
+        for index in range(count, len(tokens)):
+            token = tokens[index]
             if token.type == "image" and token.meta.get(_P) == start:
                 label_end = start + 2 + len(token.content)
                 _destination(state, token.meta, start + 2, label_end)
                 break
+        return True
+
+    return tracked
+
+
+def _track_list(rule: _BlockRule) -> _BlockRule:
+    """Record the source offset of every list item marker.
+
+    The marker is where the item's first line starts (after container markers) when the list
+    rule pushes the item, which is again the case when the rule returns: it moves that line's
+    start past the marker only while it parses the item. A nested list's items are recorded when
+    their own rule call returns, while the enclosing item still shifts their line, so the items
+    recorded already are left alone. Keyed by token identity: the rule replaces token.meta when
+    it finds a task checkbox.
+    """
+
+    def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        count = len(state.tokens)
+        if not rule(state, start_line, end_line, silent):
+            return False
+        if not silent:
+            markers = state.env.setdefault(_ENV_MARKERS, {})
+            tokens = state.tokens
+            for index in range(count, len(tokens)):
+                token = tokens[index]
+                if token.type == "list_item_open" and token.map and id(token) not in markers:
+                    line = token.map[0]
+                    markers[id(token)] = state.bMarks[line] + state.tShift[line]
         return True
 
     return tracked
@@ -845,27 +868,20 @@ def _markdown() -> MarkdownIt:
     md.options["tasklists"] = True  # "- [x] " is a checkbox, not part of the item's text
     # Both rules merge text tokens, which would lose the recorded positions.
     md.core.ruler.disable("text_join", ignoreInvalid=True)
+    # The builder hands over text whose newlines and NULs are already normalised the same way.
+    md.core.ruler.disable("normalize", ignoreInvalid=True)
     md.inline.ruler2.disable("fragments_join", ignoreInvalid=True)
     inline = _PosParserInline()
     inline.__dict__.update(md.inline.__dict__)
     md.inline = inline
-    block = _PosParserBlock()
-    block.__dict__.update(md.block.__dict__)
-    md.block = block
-    triggers = {
-        "escape": "\\",
-        "backticks": "`",
-        "autolink": "<",
-        "html_inline": "<",
-        "entity": "&",
-    }
-    for name, chars in triggers.items():
-        _replace_rule(md.inline.ruler, name, partial(_track, triggers=chars))
-    _replace_rule(md.inline.ruler, "strikethrough", partial(_track_delimiters, triggers="~"))
-    _replace_rule(md.inline.ruler, "emphasis", partial(_track_delimiters, triggers="*_"))
+    for name in ("escape", "backticks", "autolink", "html_inline", "entity"):
+        _replace_rule(md.inline.ruler, name, _track)
+    _replace_rule(md.inline.ruler, "strikethrough", _track_delimiters)
+    _replace_rule(md.inline.ruler, "emphasis", _track_delimiters)
     _replace_rule(md.inline.ruler, "link", _track_link)
     _replace_rule(md.inline.ruler, "newline", _track_newline)
     _replace_rule(md.inline.ruler, "image", _track_image)
+    _replace_rule(md.block.ruler, "list", _track_list)
     _replace_rule(md.block.ruler, "table", _track_table)
     _replace_rule(md.block.ruler, "reference", _track_reference)
     inline.prepare_dispatch()
@@ -929,6 +945,20 @@ def _trim_bare(candidate: str) -> int:
     return end
 
 
+def _trigger_outside(content: str, skips: list[tuple[int, int]]) -> bool:
+    """Whether a bare URL trigger ("://" or "www.") starts outside the sorted, disjoint ranges."""
+    gap_start = 0
+    for gap_end, next_start in [*skips, (len(content), len(content))]:
+        # A trigger starting in [gap_start, gap_end) may end past gap_end.
+        if gap_start < gap_end and (
+            content.find("://", gap_start, gap_end + 2) >= 0
+            or content.find("www.", gap_start, gap_end + 3) >= 0
+        ):
+            return True
+        gap_start = next_start
+    return False
+
+
 def _bare_urls(content: str, skips: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(start, end) of the bare URLs GitHub links in ``content``, outside the skipped ranges."""
     found: list[tuple[int, int]] = []
@@ -939,6 +969,8 @@ def _bare_urls(content: str, skips: list[tuple[int, int]]) -> list[tuple[int, in
         else:
             merged.append((start, end))
     skips = merged
+    if not _trigger_outside(content, skips):
+        return found  # the usual case: every URL of the content is inside a link or code span
     skip_starts = [start for start, _ in skips]
     resume = 0
     for match in _BARE_TRIGGER_RE.finditer(content):
@@ -1062,6 +1094,20 @@ def _significant(children: list[Token], start: int) -> int | None:
 
 # --- the document builder -------------------------------------------------------------------------
 
+# Inline token types the builder reads (emphasis and strikethrough delimiters it skips).
+_BUILT_INLINE_KINDS = frozenset(
+    {
+        "text_special",
+        "code_inline",
+        "softbreak",
+        "hardbreak",
+        "link_open",
+        "link_close",
+        "image",
+        "html_inline",
+    }
+)
+
 
 @dataclass
 class _EntryBuilder:
@@ -1073,7 +1119,8 @@ class _EntryBuilder:
     section: int | None
     end_line: int
     links: list[int] = field(default_factory=list)
-    atoms: list[tuple[_Atom, _ContentMap]] = field(default_factory=list)
+    # The atoms of each inline block of the entry's own content, with the block's map.
+    atoms: list[tuple[list[_Atom], _ContentMap]] = field(default_factory=list)
     title: tuple[str, int, int, str, int | None] | None = None
     title_tried: bool = False
 
@@ -1089,9 +1136,9 @@ class _Builder:
         # A byte order mark would hide a first-line heading from markdown-it; a space keeps
         # every column where it is.
         text = " " + source[1:] if source.startswith("\ufeff") else source
-        self.normalized = _NEWLINES_RE.sub("\n", text).replace("\0", "\ufffd")
+        self.normalized = _normalize_newlines(text).replace("\0", "\ufffd")
         self.norm_lines = self.normalized.split("\n")
-        lines = _NEWLINES_RE.split(source)
+        lines = _normalize_newlines(source).split("\n")
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
         self.doc = Document(path=path, source=source, lines=lines)
@@ -1127,9 +1174,11 @@ class _Builder:
         cell_index = 0
         container: Token | None = None  # the block token that owns the next inline token
         heading: Token | None = None
+        item_stack = self.item_stack
         for token in tokens:
             kind = token.type
-            entry = self.current_entry()
+            # self.current_entry(), inlined: this runs for every block token.
+            entry = self.row if self.row is not None else item_stack[-1] if item_stack else None
             if (
                 entry is not None
                 and token.map is not None
@@ -1195,8 +1244,9 @@ class _Builder:
         first, stop = token.map
         cmap = _block_map(token.content, first, stop - first, self.norm_lines, trimmed_end=True)
         entry = self.current_entry()
-        result = self.inline(token, cmap, entry)
-        if entry is not None and entry.kind == "item" and not entry.title_tried:
+        wanted = entry is not None and entry.kind == "item" and not entry.title_tried
+        result = self.inline(token, cmap, entry, wanted)
+        if entry is not None and wanted:
             entry.title_tried = True
             entry.title = result.title
 
@@ -1220,8 +1270,9 @@ class _Builder:
             line = self.norm_lines[line0] if line0 < len(self.norm_lines) else ""
             cmap.add(0, line0 + 1, max(line.find(token.content), 0))
         entry = self.current_entry()
-        result = self.inline(token, cmap, entry)
-        if entry is not None and entry.kind == "row" and entry.title is None:
+        wanted = entry is not None and entry.kind == "row" and entry.title is None
+        result = self.inline(token, cmap, entry, wanted)
+        if entry is not None and wanted:
             entry.title = result.title
 
     def heading_inline(self, heading: Token, token: Token) -> None:
@@ -1248,8 +1299,9 @@ class _Builder:
             Heading(level, text, self.slugger.slug(slug_text), line0 + 1, column)
         )
         entry = self.current_entry()
-        result = self.inline(token, cmap, entry)
-        if entry is not None and entry.kind == "item" and not entry.title_tried:
+        wanted = entry is not None and entry.kind == "item" and not entry.title_tried
+        result = self.inline(token, cmap, entry, wanted)
+        if entry is not None and wanted:
             entry.title_tried = True
             entry.title = result.title
 
@@ -1265,7 +1317,10 @@ class _Builder:
         raw = "".join(parts)
         return raw, _collapse(raw)
 
-    def inline(self, token: Token, cmap: _ContentMap, entry: _EntryBuilder | None) -> _InlineResult:
+    def inline(
+        self, token: Token, cmap: _ContentMap, entry: _EntryBuilder | None, want_title: bool
+    ) -> _InlineResult:
+        """Links, text atoms and (when ``want_title``: the entry has none yet) the title."""
         children = token.children or []
         content = token.content
         atoms: list[_Atom] = []
@@ -1276,37 +1331,39 @@ class _Builder:
         html_anchor_start = 0
         autolink_depth = 0
 
-        def owner() -> int | None:
-            if link_stack:
-                return link_stack[-1]
-            return html_anchor
-
-        def add_atom(atom: _Atom) -> None:
-            atoms.append(atom)
-            if atom.owner is not None:
-                record = records[atom.owner]
-                record.parts.append(atom.text)
-                if atom.text.strip():
-                    record.has_text = True
-                    if record.text_offset is None and atom.offset >= 0:
-                        record.text_offset = atom.offset + len(atom.text) - len(atom.text.lstrip())
-
         for child in children:
             kind = child.type
+            # The record of the link whose label holds the child, if any.
+            owner = link_stack[-1] if link_stack else html_anchor
+            if kind == "text":
+                text = child.content
+                if text and not autolink_depth:
+                    start = child.meta.get(_P, -1)
+                    atoms.append(_Atom(start, text, owner, True, False))
+                    if owner is not None:
+                        records[owner].add_text(start, text)
+                continue
+            if kind not in _BUILT_INLINE_KINDS:
+                continue  # emphasis and strikethrough delimiters
             meta = child.meta
             start = meta.get(_P, -1)
-            if kind == "text":
-                if child.content and not autolink_depth:
-                    add_atom(_Atom(start, child.content, owner(), True, False))
-            elif kind == "text_special":
-                add_atom(_Atom(start, child.content, owner(), False, False))
+            if kind == "text_special":
+                text = child.content
+                atoms.append(_Atom(start, text, owner, False, False))
+                if owner is not None:
+                    records[owner].add_text(start, text)
             elif kind == "code_inline":
                 inner = _code_start(child, content)
-                add_atom(_Atom(inner, child.content, owner(), True, True))
+                text = child.content
+                atoms.append(_Atom(inner, text, owner, True, True))
+                if owner is not None:
+                    records[owner].add_text(inner, text)
                 if start >= 0:
                     skips.append((start, meta.get(_E, start)))
             elif kind in ("softbreak", "hardbreak"):
-                add_atom(_Atom(-1, " ", owner(), False, False))
+                atoms.append(_Atom(-1, " ", owner, False, False))
+                if owner is not None:
+                    records[owner].add_text(-1, " ")
             elif kind == "link_open":
                 end = meta.get(_E, start)
                 if start >= 0:
@@ -1338,10 +1395,9 @@ class _Builder:
                 record.image = True
                 record.text = _collapse(alt)
                 records.append(record)
-                current = owner()
-                if current is not None:
-                    records[current].parts.append(alt)
-                    records[current].has_image = True
+                if owner is not None:
+                    records[owner].parts.append(alt)
+                    records[owner].has_image = True
             elif kind == "html_inline":
                 end = meta.get(_E, start)
                 if start >= 0:
@@ -1354,9 +1410,9 @@ class _Builder:
                     if start >= 0:
                         skips.append((html_anchor_start, start))
                     html_anchor = None
-                elif opened == "image" and (current := owner()) is not None:
-                    records[current].parts.append(records[-1].text)
-                    records[current].has_image = True
+                elif opened == "image" and owner is not None:
+                    records[owner].parts.append(records[-1].text)
+                    records[owner].has_image = True
         if html_anchor is not None:
             skips.append((html_anchor_start, len(content)))
         for record in records:
@@ -1369,30 +1425,34 @@ class _Builder:
                 records.append(
                     _LinkRecord(begin, LinkKind.BARE, target, self.span(cmap, begin, end))
                 )
-        records.sort(key=lambda record: record.offset)
-        title = self.title(children, atoms, records, cmap, content)
-        link_indices: list[int] = []
+        if len(records) > 1:
+            records.sort(key=_record_offset)
+        title = self.title(children, atoms, records, cmap, content) if want_title else None
+        links = self.doc.links
+        first_index = len(links)
+        link_indices = list(range(first_index, first_index + len(records)))
         entry_index = entry.index if entry is not None else None
+        section = self.section
         for record in records:
             line, column = cmap.at(max(record.offset, 0))
-            link = Link(
-                target=record.target,
-                text=record.text,
-                line=line,
-                column=column,
-                kind=record.kind,
-                image=record.image,
-                target_span=record.span,
-                entry=entry_index,
-                section=self.section,
+            links.append(
+                Link(
+                    target=record.target,
+                    text=record.text,
+                    line=line,
+                    column=column,
+                    kind=record.kind,
+                    image=record.image,
+                    target_span=record.span,
+                    entry=entry_index,
+                    section=section,
+                )
             )
-            link_indices.append(len(self.doc.links))
-            self.doc.links.append(link)
         if title is not None and title[4] is not None:
             title = (*title[:4], link_indices[title[4]])
         if entry is not None:
             entry.links.extend(link_indices)
-            entry.atoms.extend((atom, cmap) for atom in atoms)
+            entry.atoms.append((atoms, cmap))
         return _InlineResult(title)
 
     def span(self, cmap: _ContentMap, start: int, end: int) -> Span:
@@ -1632,9 +1692,8 @@ class _Builder:
 
     def finish(self) -> Document:
         doc = self.doc
-        order = sorted(
-            range(len(doc.links)), key=lambda i: (doc.links[i].line, doc.links[i].column)
-        )
+        positions = [(link.line, link.column) for link in doc.links]
+        order = sorted(range(len(positions)), key=positions.__getitem__)
         remap = {old: new for new, old in enumerate(order)}
         doc.links = [doc.links[i] for i in order]
         for builder in self.entries:
@@ -1662,37 +1721,39 @@ class _Builder:
         return doc
 
     @staticmethod
-    def texts(atoms: list[tuple[_Atom, _ContentMap]]) -> tuple[TextSpan, ...]:
+    def texts(blocks: list[tuple[list[_Atom], _ContentMap]]) -> tuple[TextSpan, ...]:
         """Merge adjacent verbatim text pieces (emphasis delimiters split them) into spans."""
         spans: list[TextSpan] = []
-        pending: list[str] = []
-        pending_start = -1
-        pending_end = -1
+        pending: list[str] = []  # the verbatim pieces of the span being merged
+        pending_start = pending_end = -1
         pending_map: _ContentMap | None = None
-
-        def flush() -> None:
-            if pending and pending_map is not None:
-                line, column = pending_map.at(pending_start)
-                spans.append(TextSpan("".join(pending), line, column))
-            pending.clear()
-
-        for atom, cmap in atoms:
-            if atom.offset < 0 or not atom.text:
-                continue
-            if atom.code or not atom.verbatim:
-                flush()
-                line, column = cmap.at(atom.offset)
-                spans.append(TextSpan(atom.text, line, column, code=atom.code))
-                continue
-            if pending and cmap is pending_map and atom.offset == pending_end:
-                pending.append(atom.text)
-            else:
-                flush()
-                pending.append(atom.text)
-                pending_start = atom.offset
-                pending_map = cmap
-            pending_end = atom.offset + len(atom.text)
-        flush()
+        for atoms, cmap in blocks:
+            for atom in atoms:
+                offset = atom.offset
+                text = atom.text
+                if offset < 0 or not text:
+                    continue
+                if atom.code or not atom.verbatim:
+                    if pending and pending_map is not None:
+                        line, column = pending_map.at(pending_start)
+                        spans.append(TextSpan("".join(pending), line, column))
+                    pending = []
+                    line, column = cmap.at(offset)
+                    spans.append(TextSpan(text, line, column, atom.code))
+                    continue
+                if pending and cmap is pending_map and offset == pending_end:
+                    pending.append(text)
+                else:
+                    if pending and pending_map is not None:
+                        line, column = pending_map.at(pending_start)
+                        spans.append(TextSpan("".join(pending), line, column))
+                    pending = [text]
+                    pending_start = offset
+                    pending_map = cmap
+                pending_end = offset + len(text)
+        if pending and pending_map is not None:
+            line, column = pending_map.at(pending_start)
+            spans.append(TextSpan("".join(pending), line, column))
         return tuple(spans)
 
 

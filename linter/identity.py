@@ -238,35 +238,50 @@ _TEXT_ARXIV = re.compile(
 )
 _TEXT_DOI = re.compile(r"(?<![\w.])10\.\d{4,9}/[^\s\"'<>\[\]{}`|]+")
 _DOI_TRAILING = ".,;:!?'\""
+# Most texts name no identifier: these cheap tests skip the patterns. Case-insensitive as in
+# _TEXT_ARXIV, where "i" also matches the dotless "ı" and "İ" (so lower() alone would not do).
+_ARXIV_WORD = re.compile("arxiv", re.I)
+
+
+def _mentions_arxiv(text: str) -> bool:
+    if text.isascii():
+        return "arxiv" in text.lower()
+    return _ARXIV_WORD.search(text) is not None
 
 
 def find_text_ids(text: str) -> list[TextId]:
     """arXiv IDs (``arXiv:2401.13160``, ``arXiv, 2401.13160``, ``arxiv.org/abs/...``) and DOIs in
     prose or code, in order of position."""
     found: list[TextId] = []
-    for match in _TEXT_ARXIV.finditer(text):
-        found.append(TextId(ARXIV, _arxiv_from_match(match), match.start("id"), match.end("id")))
-    for match in _TEXT_DOI.finditer(text):
-        doi = match.group(0)
-        # Sentence punctuation and an unbalanced closing parenthesis end the DOI, not belong to it.
-        opening, closing, end = doi.count("("), doi.count(")"), len(doi)
-        while end > 0:
-            if doi[end - 1] in _DOI_TRAILING:
-                end -= 1
-            elif doi[end - 1] == ")" and opening < closing:
-                closing -= 1
-                end -= 1
-            else:
-                break
-        doi = doi[:end]
-        key = doi_key(doi)
-        if key is None:
-            continue
-        start = match.start()
-        if any(item.start <= start < item.end for item in found):
-            continue
-        found.append(TextId(key.kind, key.value, start, start + len(doi)))
-    found.sort(key=lambda item: (item.start, item.end))
+    if _mentions_arxiv(text):
+        for match in _TEXT_ARXIV.finditer(text):
+            found.append(
+                TextId(ARXIV, _arxiv_from_match(match), match.start("id"), match.end("id"))
+            )
+    if "10." in text:
+        for match in _TEXT_DOI.finditer(text):
+            doi = match.group(0)
+            # Sentence punctuation and an unbalanced closing parenthesis end the DOI, not belong
+            # to it.
+            opening, closing, end = doi.count("("), doi.count(")"), len(doi)
+            while end > 0:
+                if doi[end - 1] in _DOI_TRAILING:
+                    end -= 1
+                elif doi[end - 1] == ")" and opening < closing:
+                    closing -= 1
+                    end -= 1
+                else:
+                    break
+            doi = doi[:end]
+            key = doi_key(doi)
+            if key is None:
+                continue
+            start = match.start()
+            if any(item.start <= start < item.end for item in found):
+                continue
+            found.append(TextId(key.kind, key.value, start, start + len(doi)))
+    if len(found) > 1:
+        found.sort(key=lambda item: (item.start, item.end))
     return found
 
 

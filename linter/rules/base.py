@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar
 
 from linter.document import Document
 
@@ -23,14 +23,15 @@ class RunMemo:
     __slots__ = ("_values",)
 
     def __init__(self) -> None:
-        self._values: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], object]] = {}
+        self._values: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], Any]] = {}
 
     def get(self, name: str, sources: tuple[object, ...], compute: Callable[[], _T]) -> _T:
         key = (name, tuple(map(id, sources)))
         found = self._values.get(key)
         if found is None:
             found = self._values[key] = (sources, compute())
-        return cast(_T, found[1])
+        value: _T = found[1]  # what compute returned for this name and these sources
+        return value
 
 
 @dataclass(frozen=True)

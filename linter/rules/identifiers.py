@@ -152,7 +152,9 @@ def where(location: Location, here: str) -> str:
     return f"{location.path}:{location.line}"
 
 
-def entry_paper_links(doc: Document, entry: Entry, ctx: RuleContext | None = None) -> list[PaperLink]:
+def entry_paper_links(
+    doc: Document, entry: Entry, ctx: RuleContext | None = None
+) -> list[PaperLink]:
     """:func:`~linter.identity.paper_link_keys`, computed once per run when ``ctx`` has a memo
     (four rules ask for every entry's paper links)."""
     if ctx is None or ctx.memo is None:
@@ -362,12 +364,12 @@ def _title_group_hits(group: list[Occurrence]) -> Iterator[Hit]:
 # --------------------------------------------------------------------------------------------------
 # Per document: PL303, PL304
 
+_SORTED_KINDS = tuple(sorted(IDENTIFIER_KINDS))
+
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
     # PL303 and PL304 both look for the IDs written in every text span.
-    text_ids = {
-        id(span): find_text_ids(span.text) for entry in doc.entries for span in entry.texts
-    }
+    text_ids = {id(span): find_text_ids(span.text) for entry in doc.entries for span in entry.texts}
     hits = [*_invalid_ids(doc, text_ids), *_entry_mismatches(doc, ctx, text_ids)]
     hits.sort(key=lambda hit: (hit.line, hit.column, hit.code, hit.message))
     yield from hits
@@ -441,7 +443,9 @@ def _entry_mismatches(
             for found in text_ids[id(span)]:
                 line, column = locate(doc, span, found.start, found.end)
                 written.append(_Written(PaperKey(found.kind, found.id), 2, line, column))
-        for kind in sorted(IDENTIFIER_KINDS):
+        if len(written) < 2:
+            continue  # nothing to disagree with
+        for kind in _SORTED_KINDS:
             yield from _mismatches([item for item in written if item.key.kind == kind])
 
 

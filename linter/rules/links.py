@@ -123,6 +123,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -145,6 +146,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HOST = re.compile(
     r"^(?:\[[0-9A-Fa-f:.]+\]|(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?)$"
 )
+_AUTHORITY_END = re.compile(r"[/?#]")
 _WWW_LIKE = re.compile(r"^(?:www\.|[a-z0-9-]+\.(?:com|org|net|io|ai|edu|gov)(?:/|$))", re.I)
 
 
@@ -178,7 +180,7 @@ def invalid_reason(target: str) -> str | None:
 
 
 def _host_problem(after_slashes: str, url: str) -> str | None:
-    authority = re.split(r"[/?#]", after_slashes, maxsplit=1)[0]
+    authority = _AUTHORITY_END.split(after_slashes, maxsplit=1)[0]
     host = authority.rsplit("@", 1)[-1]
     if host.startswith("["):
         literal, _, port = host.partition("]")
@@ -189,11 +191,17 @@ def _host_problem(after_slashes: str, url: str) -> str | None:
         return f"invalid port in '{url}'"
     if not host:
         return f"no host in '{url}'"
-    if not _HOST.match(host.rstrip(".")) or (
-        "." not in host and host.lower() != "localhost" and not host.startswith("[")
-    ):
+    if not _valid_host(host):
         return f"invalid host '{host}' in '{url}'"
     return None
+
+
+# A list links a few hosts many times, and the host pattern is not cheap.
+@lru_cache(maxsize=4096)
+def _valid_host(host: str) -> bool:
+    return _HOST.match(host.rstrip(".")) is not None and (
+        "." in host or host.lower() == "localhost" or host.startswith("[")
+    )
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
