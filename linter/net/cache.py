@@ -25,6 +25,7 @@ from linter.net.results import CACHEABLE, LinkResult, LinkStatus
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process before giving up
 PRUNE_AGE = 30 * 86400.0  # rows older than this are deleted whenever a run writes
+CONNECT_RETRY_DELAY = 0.05  # seconds between two attempts to open a locked new cache
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
@@ -53,6 +54,22 @@ class CacheInfo:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """Opens (creating if need be) the cache. Two processes creating the same new file at once can
+    meet a lock that SQLite's busy handler does not wait for (switching a fresh file to WAL), so a
+    locked database is tried again until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return _connect_once(path)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(CONNECT_RETRY_DELAY)
+
+
+def _connect_once(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so a writer takes the lock up
     # front and waits (busy timeout) instead of failing half-way on a lock upgrade.
