@@ -51,9 +51,9 @@ def default_cache_path() -> Path:
 def _use_color(no_color: bool, stream: IO[str]) -> bool:
     if no_color or os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
         return True
-    return stream.isatty()
+    return stream is not None and stream.isatty()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,10 +68,12 @@ def _parse_outputs(formats: Sequence[str], output: str | None) -> list[tuple[str
 
     outputs: list[tuple[str, str | None]] = []
     for value in formats or ("text",):
-        name, _, target = value.partition(":")
+        name, colon, target = value.partition(":")
         name = name.strip().lower()
         if name not in REPORTERS:
             _fail(f"unknown format '{name}' (choose from {', '.join(REPORTERS)})")
+        if colon and not target.strip():
+            _fail(f"--format {name}: needs a file name after ':' (or no ':' for stdout)")
         outputs.append((name, target or output))
     targets = [target or "-" for _, target in outputs]
     if len(targets) != len(set(targets)):
@@ -86,8 +88,12 @@ def _build_config(
         config = Config()
     elif config_file:
         path = Path(config_file)
-        if not path.is_file():
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except (OSError, ValueError):
             _fail(f"{config_file}: configuration file not found")
+        if is_dir:
+            _fail(f"{config_file}: is a directory, not a configuration file")
         config = load_config(path)
     else:
         found = find_config(Path.cwd())
@@ -105,7 +111,7 @@ class _ProgressBar:
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
-        self._last_draw = 0.0
+        self._last_draw = float("-inf")  # the first update always draws
         self._drawn = False
 
     def __call__(self, progress: Progress) -> None:
@@ -285,7 +291,12 @@ def check(
         [path for path in given if path != "-"], config.exclude_path, exclude_root
     )
     if stdin_count:
-        sources.append(Source(stdin_filename or "-", None, sys.stdin.buffer.read()))
+        name = stdin_filename or "-"
+        data = _read_stdin()
+        if isinstance(data, bytes):
+            sources.append(Source(name, None, data))
+        else:
+            problems.append(f"{name}: cannot read standard input: {data}")
     if verbose:
         click.echo(f"paperlint: {len(sources)} file(s) to check", err=True)
 
@@ -340,6 +351,16 @@ def check(
     for problem in report.problems:
         click.echo(f"paperlint: error: {problem}", err=True)
     sys.exit(_exit_code(report, strict))
+
+
+def _read_stdin() -> bytes | str:
+    """Standard input's bytes, or why they cannot be read."""
+    if sys.stdin is None:
+        return "it is closed"  # Python sets sys.stdin to None when file descriptor 0 is closed
+    try:
+        return sys.stdin.buffer.read()
+    except OSError as error:
+        return (error.strerror or str(error)).lower()
 
 
 def _read_baseline(name: str) -> Baseline:
@@ -446,7 +467,14 @@ def _replace_file(path: Path, data: bytes) -> None:
 
 def _write(text: str, target: str | None) -> None:
     if target in (None, "-"):
-        click.echo(text, nl=False, color=True)  # colour was decided already; keep it
+        try:
+            click.echo(text, nl=False, color=True)  # colour was decided already; keep it
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # `paperlint check | head`: main() ends quietly
+        except OSError as error:
+            _fail(f"cannot write to standard output: {(error.strerror or str(error)).lower()}")
         return
     assert target is not None
     try:
@@ -564,6 +592,21 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         # `paperlint check | head`: the reader went away; say nothing more.
         sys.stderr.close()
         sys.exit(EXIT_FINDINGS)
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"paperlint: error: {where}{reason}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as error:
+        # A bug: one line, as for every other error; the traceback on request.
+        if os.environ.get("PAPERLINT_DEBUG"):
+            raise
+        click.echo(
+            f"paperlint: error: internal error: {type(error).__name__}: {error}"
+            " (please report it; PAPERLINT_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK)
 
 

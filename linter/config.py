@@ -7,6 +7,7 @@ a check.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -40,7 +41,7 @@ class Config:
     max_per_host: int = 4
     retries: int = 2
     user_agent: str = DEFAULT_USER_AGENT
-    accept: frozenset[int] = frozenset({200, 204, 206})
+    accept: frozenset[int] = frozenset(range(200, 300))  # every 2xx, as lychee does
     allow_private: bool = False
     exclude: tuple[str, ...] = ()  # URL regexes never fetched
     hosts: Mapping[str, HostSettings] = field(default_factory=dict)
@@ -107,10 +108,13 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    tool = data.get("tool")
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("paperlint", {})
+        table = tool.get("paperlint", {}) if isinstance(tool, dict) else {}
+    elif isinstance(tool, dict) and "paperlint" in tool:
+        table = tool["paperlint"]
     else:
-        table = data.get("tool", {}).get("paperlint", data)
+        table = data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.paperlint] must be a table")
     return apply_options(Config(source=path), table, origin=str(path), base_dir=path.parent)
@@ -153,7 +157,7 @@ def _positive(value: Any, key: str, origin: str, *, integer: bool = False) -> An
     kind: type | tuple[type, ...] = int if integer else (int, float)
     what = "a positive whole number" if integer else "a positive number"
     _expect(value, kind, key, origin, what)
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{origin}: '{key}' must be {what}")
     return value
 

@@ -150,6 +150,10 @@ DEFAULT_GENERIC_TEXTS: frozenset[str] = frozenset(
         "semantic scholar",
         "google scholar", "scholar", "acl", "acm", "ieee", "springer", "pmlr", "neurips", "icml",
         "iclr", "cvpr", "citation", "cite", "cication", "star", "stars", "source", "src",
+        # Chinese and Japanese labels of bilingual lists: paper, code, project (page), homepage,
+        # blog, video, dataset, demo, Zhihu (write-ups).
+        "论文", "論文", "代码", "コード", "项目", "项目主页", "主页", "博客", "视频", "数据集", "演示",
+        "知乎",
     }
 )  # fmt: skip
 
@@ -176,6 +180,8 @@ _ENV_DEFS = "pl_defs"  # normalised label -> (absolute dest start, absolute dest
 _TRIM = MD_TRIM_CHARS
 
 # Characters stripped around a link text before comparing it with the generic texts.
+_WORD_RE = re.compile(r"[^\W_]+")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _GENERIC_STRIP = " \t\n[](){}<>\"'`*_~.,;:!?-–—|/\\#"
 # Characters stripped from the end of a title made of leading plain text.
 _TITLE_TAIL_STRIP = " \t\n:-–—|,;/·•([{"
@@ -202,6 +208,10 @@ _BARE_WWW_PREFIXES = "*_~("
 # An underscore in the last two domain labels disables a bare link unless the domain has more
 # labels than this (cmark-gfm's guard against quadratic behaviour).
 BARE_UNDERSCORE_LABEL_LIMIT = 10
+
+
+# Block and inline nesting levels parsed before markdown-it stops descending (a list level takes two).
+MAX_NESTING = 100
 
 
 def _normalize_newlines(text: str) -> str:
@@ -866,6 +876,10 @@ def _markdown() -> MarkdownIt:
     md = _AsWrittenMarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.options["strikethrough_single_tilde"] = True  # GitHub accepts ~one~ tilde
     md.options["tasklists"] = True  # "- [x] " is a checkbox, not part of the item's text
+    # The commonmark preset stops at 20 levels (a list item takes two), so the content of the
+    # tenth nested list vanished without a word. markdown-it's own default is 100; deeper input
+    # is still cut there, well before Python's recursion limit.
+    md.options["maxNesting"] = MAX_NESTING
     # Both rules merge text tokens, which would lose the recorded positions.
     md.core.ruler.disable("text_join", ignoreInvalid=True)
     # The builder hands over text whose newlines and NULs are already normalised the same way.
@@ -1054,6 +1068,15 @@ def _collapse(text: str) -> str:
 def _is_generic(text: str, generic_texts: frozenset[str]) -> bool:
     normalized = _collapse(text).strip(_GENERIC_STRIP).lower()
     return not normalized or normalized in generic_texts
+
+
+def _is_label(text: str, generic_texts: frozenset[str]) -> bool:
+    """A link text made of generic words and years only ("Paper PDF", "[arXiv 2023]", "Code &
+    Data"): a label, not a title. Other numbers keep a text a title ("Paper 1")."""
+    words = _WORD_RE.findall(text.lower())
+    return any(word in generic_texts for word in words) and all(
+        word in generic_texts or _YEAR_RE.fullmatch(word) for word in words
+    )
 
 
 def _alt_text(tokens: list[Token] | None) -> str:
@@ -1609,6 +1632,7 @@ class _Builder:
             first is not None
             and first.kind in (LinkKind.INLINE, LinkKind.REFERENCE, LinkKind.HTML)
             and not _is_generic(first.text, self.generic_texts)
+            and not _is_label(first.text, self.generic_texts)
         ):
             offset = first.text_offset if first.text_offset is not None else first.offset
             line, column = cmap.at(max(offset, 0))

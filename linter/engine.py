@@ -6,8 +6,10 @@ applies select/ignore and inline directives, and the reporters only format.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linter.config import Config
-from linter.document import Directive, Document, Link, parse
+from linter.document import Directive, Document, Link, LinkKind, parse
 from linter.findings import RULES, Edit, Finding, Hit, Severity, resolve_rule
 from linter.rules import FAMILIES
 from linter.rules.base import RuleContext, RunMemo
@@ -32,6 +34,7 @@ SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 )
 NETWORK_CODES = frozenset(code for code, rule in RULES.items() if rule.network)
+READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,9 @@ def collect_sources(
 ) -> tuple[list[Source], list[str]]:
     """Files named explicitly are read whatever their name; folders are walked for Markdown files.
 
-    Returns the sources, sorted and without repeats, and a message for each path that does not exist.
+    Returns the sources, sorted and without repeats (one file under two spellings, ``a.md`` and
+    ``./a.md``, is checked once, under the first), and a message for each path that cannot be
+    looked at (missing, a broken symbolic link, below a file, a name too long).
     """
     import pathspec
 
@@ -98,16 +103,30 @@ def collect_sources(
         text = relative.as_posix() + ("/" if path.is_dir() else "")
         return bool(spec.match_file(text))
 
+    def add(display: str, path: Path) -> None:
+        sources.setdefault(os.path.normcase(os.path.abspath(display)), Source(display, path))
+
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except (OSError, ValueError) as error:
+            problems.append(f"{given}: {_path_problem(path, error)}")
+            continue
+        if is_dir:
             for found in _walk(path, excluded):
-                sources.setdefault(str(found), Source(str(found), found))
-        elif path.exists():
-            sources.setdefault(given, Source(given, path))
+                add(str(found), found)
         else:
-            problems.append(f"{given}: no such file or directory")
+            add(given, path)
     return sorted(sources.values(), key=lambda source: source.display), problems
+
+
+def _path_problem(path: Path, error: OSError | ValueError) -> str:
+    if isinstance(error, ValueError):
+        return "invalid path"  # an embedded NUL
+    if isinstance(error, FileNotFoundError) and path.is_symlink():
+        return "broken symbolic link"
+    return _os_reason(error)
 
 
 def _walk(top: Path, excluded: Callable[[Path], bool]) -> Iterator[Path]:
@@ -122,11 +141,33 @@ def _walk(top: Path, excluded: Callable[[Path], bool]) -> Iterator[Path]:
                 yield candidate
 
 
+class NotRegularFileError(OSError):
+    """A named pipe, socket or device: reading it could block forever."""
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the regular file ``path``. Other files are refused before any read: a named
+    pipe nobody writes to would block forever (it is opened without blocking, then inspected)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(str(path))
+        chunks = []
+        while chunk := os.read(descriptor, READ_CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
 def read_source(source: Source) -> bytes:
     if source.data is not None:
         return source.data
     assert source.path is not None
-    return source.path.read_bytes()
+    return read_file(source.path)
 
 
 def _os_reason(error: OSError) -> str:
@@ -181,12 +222,21 @@ def lint(
             except IsADirectoryError:
                 problems.append(f"{source.display}: is a directory")
                 continue
+            except NotRegularFileError:
+                problems.append(
+                    f"{source.display}: not a regular file (a pipe, socket or device), not checked"
+                )
+                continue
             except OSError as error:
                 problems.append(f"{source.display}: cannot read: {_os_reason(error)}")
                 continue
             decoded = decode(data)
             if decoded.binary:
-                problems.append(f"{source.display}: binary file (contains NUL bytes), not checked")
+                if decoded.guess == "UTF-16":
+                    problem = "UTF-16 text, not UTF-8 (re-save it as UTF-8), not checked"
+                else:
+                    problem = "binary file (contains NUL bytes), not checked"
+                problems.append(f"{source.display}: {problem}")
                 checked.append(CheckedFile(source, decoded, None))
                 continue
             hits.extend((source.display, hit) for hit in decode_hits(decoded))
@@ -237,7 +287,7 @@ def lint(
     findings = filter_hits(hits, documents, config)
     findings.sort(key=Finding.sort_key)
     summary = Summary(
-        files=len(checked),
+        files=len(documents),
         entries=sum(len(document.entries) for document in documents),
         links=sum(len(document.links) for document in documents),
         **_severity_counts(findings),
@@ -256,7 +306,7 @@ def _document_loader(
             return known[resolved]
         if resolved not in cache:
             try:
-                decoded = decode(resolved.read_bytes())
+                decoded = decode(read_file(resolved))
             except OSError:
                 cache[resolved] = None
             else:
@@ -276,10 +326,22 @@ def _remote_links(documents: Iterable[Document]) -> dict[str, list[tuple[Documen
     occurrences: dict[str, list[tuple[Document, Link]]] = {}
     for document in documents:
         for link in document.links:
-            if is_remote(link.target) and invalid_reason(link.target) is None:
-                url = url_without_fragment(link.target)
+            url = fetched_url(link)
+            if url is not None:
                 occurrences.setdefault(url, []).append((document, link))
     return occurrences
+
+
+def fetched_url(link: Link) -> str | None:
+    """The URL a reader's browser fetches for ``link`` (fragment dropped), None if not http(s).
+
+    GitHub links a bare ``www.`` address as ``http://www.…``, so that is what gets checked."""
+    target = link.target.strip()
+    if link.kind is LinkKind.BARE and target.lower().startswith("www."):
+        target = f"http://{target}"
+    if is_remote(target) and invalid_reason(target) is None:
+        return url_without_fragment(target)
+    return None
 
 
 def _network_hits(
@@ -325,6 +387,9 @@ def filter_hits(
 ) -> list[Finding]:
     enabled = config.enabled_codes()
     suppressions = {document.path: _Suppressions(document) for document in documents}
+    # --fix never writes a file that was not valid UTF-8: its findings offer no edit (the repaired
+    # text stays in ``fix``).
+    lossy = {document.path for document in documents if document.lossy}
     findings: list[Finding] = []
     for path, hit in hits:
         if hit.code not in enabled:
@@ -346,7 +411,7 @@ def filter_hits(
                 url=hit.url,
                 fix=hit.fix,
                 related=hit.related,
-                edit=hit.edit,
+                edit=None if path in lossy else hit.edit,
                 status=hit.status,
                 outcome=hit.outcome,
             )

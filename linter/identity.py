@@ -455,7 +455,7 @@ PAPER_LABEL_WORDS = frozenset(
         "alphaxiv", "preprint", "fulltext", "publication", "article", "proceedings", "journal",
         "acl", "acm", "ieee", "springer", "pmlr", "neurips", "nips", "icml", "iclr", "cvpr", "iccv",
         "eccv", "emnlp", "naacl", "aaai", "ijcai", "jmlr", "tmlr", "aclanthology",
-        "semanticscholar",
+        "semanticscholar", "论文", "論文",
     }
 )  # fmt: skip
 NON_PAPER_LABEL_WORDS = frozenset(
@@ -466,7 +466,8 @@ NON_PAPER_LABEL_WORDS = frozenset(
         "models", "weights", "checkpoint", "checkpoints", "colab", "notebook", "bib", "bibtex",
         "citation", "citations", "cite", "cited", "cication", "review", "reviews", "zhihu",
         "reddit", "podcast", "docs", "documentation", "leaderboard", "tutorial", "supplementary",
-        "supp", "news", "press", "media", "survey", "related", "followup", "follow",
+        "supp", "news", "press", "media", "survey", "related", "followup", "follow", "代码",
+        "コード", "项目", "项目主页", "主页", "博客", "视频", "数据集", "演示", "知乎",
     }
 )  # fmt: skip
 _LABEL_TOKEN = re.compile(r"[^\W_]+")
@@ -502,15 +503,18 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
     """The entry's own paper links with their keys: the title link first, then in source order.
 
     A paper-labelled link counts; so does a link whose URL names a paper (arXiv, DOI, OpenReview)
-    unless its label says code/blog/video/..., or unless it is free text pointing to another paper
-    than the title link does ("builds on [LoRA](arxiv...)"). Images, fragment-only links and the
-    links of nested items never count."""
+    unless its label says code/blog/video/..., or unless it is free text that mentions another
+    paper: one other than the paper the title link or the first paper-labelled link points to
+    ("**QLoRA** [paper](…) builds on [LoRA](arxiv...)"), or, when the title is the text of a link
+    to a web page (a blog post, a repository), a name other than that title ("[What are diffusion
+    models?](blog) covers [DDPM](arxiv...)"). Images, fragment-only links and the links of nested
+    items never count."""
     result: list[PaperLink] = []
-    title_key: PaperKey | None = None
     order: list[int] = []
     if entry.title_link is not None and 0 <= entry.title_link < len(doc.links):
         order.append(entry.title_link)
     order.extend(index for index in entry.links if index != entry.title_link)
+    candidates: list[tuple[int, Link, PaperKey]] = []
     for index in order:
         if not 0 <= index < len(doc.links):
             continue
@@ -518,17 +522,36 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
         if link.image:
             continue
         key = paper_key(link.target)
-        if not key.value:
-            continue
+        if key.value:
+            candidates.append((index, link, key))
+    # The paper the entry is about, when one of its links says so.
+    reference: PaperKey | None = None
+    page_title = False  # the title is the text of a link to a web page, not to a paper
+    for index, link, key in candidates:
         if index == entry.title_link:
-            title_key = key
+            if key.kind != URL:
+                reference = key
+                break
+            page_title = True
+        elif link_label(link.text) == PAPER_LABEL and key.kind != URL:
+            reference = key
+            break
+    for index, link, key in candidates:
+        if index == entry.title_link:
             result.append(PaperLink(link, key, True))
             continue
         label = link_label(link.text)
         if label == PAPER_LABEL:
             result.append(PaperLink(link, key, True))
         elif label == FREE_LABEL and key.kind != URL:
-            if title_key is not None and title_key.kind != URL and title_key != key:
+            if reference is not None and key != reference:
+                continue
+            if (
+                reference is None
+                and page_title
+                and title_words(link.text) > 0
+                and not same_title(entry.title or "", link.text)
+            ):
                 continue
             result.append(PaperLink(link, key, False))
     return result

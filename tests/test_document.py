@@ -434,6 +434,26 @@ def test_title_link_index_and_generic_texts_are_configurable() -> None:
     assert (doc.entries[0].title, doc.entries[0].title_source) == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("item", "title", "column"),
+    [
+        (
+            "- ⭐ **Attention Is All You Need** [Paper PDF](https://a.b/c)",
+            "⭐ Attention Is All You Need",
+            3,
+        ),
+        ("- 🔥 Tree of Thoughts [[arXiv paper]](https://a.b/c)", "🔥 Tree of Thoughts", 3),
+        ("- Chain of Thought [[arXiv 2022]](https://a.b/c)", "Chain of Thought", 3),
+        ("- 🔥 **LoRA** [[论文]](https://a.b/c) [[代码]](https://g/h)", "🔥 LoRA", 3),
+        ("- [Code Llama](https://a.b/c) [code](https://g/h)", "Code Llama", 4),
+        ("- [Paper 1](https://a.b/c)", "Paper 1", 4),  # a number, not a year
+    ],
+)
+def test_link_texts_made_of_labels_are_not_titles(item: str, title: str, column: int) -> None:
+    entry = doc_of(item + "\n").entries[0]
+    assert (entry.title, entry.title_line, entry.title_column) == (title, 1, column)
+
+
 def test_nested_items_are_their_own_entries() -> None:
     doc = doc_of(
         "# Papers\n"

@@ -146,3 +146,23 @@ def test_duplicate_scope_is_passed_to_the_rules(tmp_path: Path, scope: str) -> N
         "all": [(str(first), 7), (str(second), 1)],
     }[scope]
     assert [(f.path, f.line) for f in report.findings] == expected
+
+
+def test_the_urls_sent_to_the_checker_are_what_a_browser_fetches() -> None:
+    from linter.document import parse
+    from linter.engine import fetched_url
+
+    document = parse(
+        "See www.example.org/x#part, [a](https://a.org/p#frag), <http://b.org>, [c](htp://x.y),"
+        " [d](#local), [e](www.not-a-url.org) and [f](mailto:x@y.org).\n",
+        "x.md",
+    )
+    assert [fetched_url(link) for link in document.links] == [
+        "http://www.example.org/x",
+        "https://a.org/p",
+        "http://b.org",
+        None,
+        None,
+        None,  # a Markdown link to "www.…" is a relative path on GitHub (PL105 says so)
+        None,
+    ]

@@ -16,7 +16,15 @@ without a request: a DNS failure, a private address, a host whose whole first ba
 timed out without any answer (``HOST_TIMEOUT_LIMIT`` timeouts, or fewer when its concurrency
 limit is lower), and a host that kept rate limiting past its pause budget. Until a host has
 answered once, only that first batch is sent, so one hung host costs one timeout, not one per
-URL or per freed slot.
+URL or per freed slot. Whether a host answers at all is learned per origin (scheme, name and
+port): a hung demo server on one port says nothing about the site on another.
+
+Resources: name lookups run in daemon threads of our own (``DNS_THREADS`` at most), so lookups
+that hang on a dead name server neither starve the others nor keep the process alive after the
+run or after Ctrl-C. Idle keep-alive connections are bounded (``MAX_IDLE_CONNECTIONS``, at most
+a quarter of the file-descriptor limit) and kept only for hosts with requests still to send:
+aiohttp bounds the connections in use, not the idle ones, and one idle connection per host of a
+list with many hosts runs out of file descriptors.
 
 Redirects are followed by hand (so the address guard, the token rule and the hop limit apply to
 every hop). The fix of a redirected link is the end of the leading run of permanent (301/308)
@@ -27,6 +35,7 @@ chain that starts with a temporary hop is fine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import math
@@ -34,7 +43,9 @@ import random
 import re
 import socket
 import ssl
+import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -59,6 +70,10 @@ BACKOFF_MAX = 30.0  # cap of one exponential backoff sleep, seconds
 SECONDS_PER_RETRY_AFTER = 1.0  # how long one Retry-After second sleeps (tests shrink it)
 LAUNCH_BATCH = 32  # tasks created between two yields to the event loop
 MAX_HEADER_BYTES = 64 * 1024  # real sites send CSP/cookie headers past aiohttp's 8 KiB default
+DNS_THREADS = 64  # name lookups in flight at once, each blocking one of our threads
+KEEPALIVE_TIMEOUT = 15.0  # seconds aiohttp keeps an unused idle connection open
+MAX_IDLE_CONNECTIONS = 256  # idle keep-alive connections (fewer when file descriptors are scarce)
+JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for the background run
 SSL_CONTEXT: ssl.SSLContext | None = None  # None: the system trust store (tests install theirs)
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -99,12 +114,99 @@ class _PrivateAddressError(OSError):
         self.address = address
 
 
+def _getaddrinfo(host: str, port: int, family: int) -> list[ResolveResult]:
+    """What aiohttp's threaded resolver computes, blocking: stream addresses of ``host``."""
+    results: list[ResolveResult] = []
+    infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, socket.AI_ADDRCONFIG)
+    for found_family, _, proto, _, address in infos:
+        if found_family == socket.AF_INET6:
+            if len(address) < 4:
+                continue  # IPv6 not supported by this Python build
+            if address[3]:
+                # A link-local address needs its scope id, which only getnameinfo spells out.
+                name, service = socket.getnameinfo(
+                    (str(address[0]), int(address[1]), int(address[2]), int(address[3])),
+                    socket.NI_NUMERICHOST | socket.NI_NUMERICSERV,
+                )
+                resolved, resolved_port = name, int(service)
+            else:
+                resolved, resolved_port = str(address[0]), int(address[1])
+        elif found_family == socket.AF_INET:
+            resolved, resolved_port = str(address[0]), int(address[1])
+        else:
+            continue
+        results.append(
+            ResolveResult(
+                hostname=host,
+                host=resolved,
+                port=resolved_port,
+                family=found_family,
+                proto=proto,
+                flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+            )
+        )
+    return results
+
+
+class _ThreadResolver(AbstractResolver):
+    """``getaddrinfo`` in daemon threads of our own. aiohttp's threaded resolver uses the loop's
+    default executor: a handful of threads (min(32, CPUs + 4)) that lookups hanging on a dead
+    name server hold for seconds each, so healthy hosts queued behind them and timed out; and
+    that executor is joined when the loop closes and at interpreter exit, so a hung lookup
+    delayed the end of the run, and Ctrl-C, by the resolver's own timeout. A lookup given up at
+    our timeout finishes in its thread unawaited and never keeps the process alive; a thread
+    slot is freed only when its lookup really ends, so at most ``DNS_THREADS`` threads exist."""
+
+    def __init__(self) -> None:
+        self._slots = asyncio.Semaphore(DNS_THREADS)
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        loop = asyncio.get_running_loop()
+        await self._slots.acquire()
+        future: asyncio.Future[list[ResolveResult]] = loop.create_future()
+
+        def deliver(outcome: list[ResolveResult] | BaseException) -> None:
+            self._slots.release()
+            if future.done():  # given up (timeout, cancellation)
+                return
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+        def work() -> None:
+            outcome: list[ResolveResult] | BaseException
+            try:
+                outcome = _getaddrinfo(host, port, family)
+            except BaseException as exc:  # handed to the awaiting task
+                outcome = exc
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                loop.call_soon_threadsafe(deliver, outcome)
+
+        try:
+            threading.Thread(target=work, name="paperlint-dns", daemon=True).start()
+        except RuntimeError as exc:  # no thread to be had
+            self._slots.release()
+            raise OSError(f"cannot start a lookup thread: {exc}") from exc
+        return await future
+
+    async def close(self) -> None:
+        return None
+
+
 class _GuardedResolver(AbstractResolver):
     """Resolves, applies the static host mapping, and drops addresses the guard forbids; the check
     is on the resolved address, so DNS cannot smuggle a private address in (redirects included)."""
 
     def __init__(self, allow_private: bool, static: dict[str, str]) -> None:
-        self._inner = aiohttp.DefaultResolver()
+        # aiohttp's default is its threaded resolver (see _ThreadResolver for why not); an
+        # asynchronous one (aiodns, when installed) blocks no thread and is kept.
+        default = aiohttp.DefaultResolver
+        self._inner: AbstractResolver = (
+            _ThreadResolver() if default is aiohttp.ThreadedResolver else default()
+        )
         self._allow_private = allow_private
         self._static = {host.lower().rstrip("."): address for host, address in static.items()}
 
@@ -148,12 +250,99 @@ class _Host:
     paused_until: float = 0.0
     pause_spent: float = 0.0
     head_unreliable: bool = False
+    verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
+    pending: int = 0  # URLs whose current hop is on this host, started or not
+    active: int = 0  # requests to this host in flight
+
+
+_OriginKey = tuple[str, str, int | None]  # scheme, host name, port
+
+
+@dataclass
+class _Origin:
+    """Whether one scheme, host and port answers at all (see the module docstring)."""
+
+    limit: int
     answered: bool = False
     silent_timeouts: int = 0
-    probes: int = 0  # requests in flight while the host has not answered yet
+    probes: int = 0  # requests in flight while the origin has not answered yet
     probes_started: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when probes settle
-    verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
+    verdict: LinkResult | None = None  # it answered none of its first batch: later URLs get this
+
+
+class _IdlePool:
+    """Our account of the keep-alive connections that aiohttp holds open between requests, to
+    bound them: aiohttp limits the connections in use, not the idle ones. A request that is to
+    leave its connection open reserves a place when it starts (while the pool is full it asks for
+    ``Connection: close`` instead); when it ends, the place becomes an idle connection, or is
+    given back if the connection closed after all. A request to an origin with an idle connection
+    reuses it. An idle entry older than ``lifetime`` is one aiohttp has closed by itself."""
+
+    def __init__(self, limit: int, lifetime: float) -> None:
+        self.limit = limit
+        self.lifetime = lifetime
+        self._idle: dict[_OriginKey, list[float]] = {}  # when each became idle
+        self._reserved: dict[_OriginKey, int] = {}
+        self._count = 0  # idle and reserved
+
+    def available(self, origin: _OriginKey) -> int:
+        """Connections to ``origin`` that are idle, or will be when their request ends."""
+        return len(self._idle.get(origin, ())) + self._reserved.get(origin, 0)
+
+    def reuse(self, origin: _OriginKey) -> None:
+        """A request to ``origin`` starts: it takes the newest idle connection, if any."""
+        idle = self._idle.get(origin)
+        if idle:
+            idle.pop()
+            self._count -= 1
+
+    def reserve(self, origin: _OriginKey, now: float) -> bool:
+        """Whether a request to ``origin`` may leave its connection open (counted if so)."""
+        if self._count >= self.limit:
+            self._expire(now)
+            if self._count >= self.limit:
+                return False
+        self._reserved[origin] = self._reserved.get(origin, 0) + 1
+        self._count += 1
+        return True
+
+    def end(self, origin: _OriginKey, open_after: bool, now: float) -> None:
+        """A request that had reserved a place has ended, its connection open or not."""
+        self._reserved[origin] -= 1
+        if open_after:
+            self._idle.setdefault(origin, []).append(now)
+        else:
+            self._count -= 1
+
+    def _expire(self, now: float) -> None:
+        for origin, idle in list(self._idle.items()):
+            fresh = [since for since in idle if now - since < self.lifetime]
+            self._count -= len(idle) - len(fresh)
+            if fresh:
+                self._idle[origin] = fresh
+            else:
+                del self._idle[origin]
+
+
+def _idle_limit() -> int:
+    """``MAX_IDLE_CONNECTIONS``, or a quarter of the file-descriptor limit when that is lower
+    (macOS shells start with 256)."""
+    if sys.platform == "win32":
+        return MAX_IDLE_CONNECTIONS
+    import resource
+
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return MAX_IDLE_CONNECTIONS
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return MAX_IDLE_CONNECTIONS
+    return min(MAX_IDLE_CONNECTIONS, soft // 4)
+
+
+def _origin_key(url: URL) -> _OriginKey:
+    return (url.scheme.lower(), _host_key(url), url.port)
 
 
 @dataclass
@@ -172,7 +361,7 @@ class _Failure:
 
     outcome: LinkStatus
     reason: str
-    kind: str  # "timeout", "reset", "dns", "refused", "private", "tls", "invalid", "other"
+    kind: str  # "timeout", "reset", "dns", "refused", "private", "tls", "invalid", "local", "other"
     method: str = ""  # of the request that failed
 
 
@@ -186,6 +375,10 @@ class _Chain:
 
 
 def _classify_error(exc: BaseException, settings: CheckerSettings) -> _Failure:
+    os_error = exc.os_error if isinstance(exc, aiohttp.ClientConnectorError) else exc
+    if isinstance(os_error, OSError) and os_error.errno in (errno.EMFILE, errno.ENFILE):
+        # Our own shortage, not the link's fault: it says nothing about the link.
+        return _Failure(LinkStatus.UNVERIFIED, "could not check (too many open files)", "local")
     if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
         exc.os_error, _PrivateAddressError
     ):
@@ -228,11 +421,11 @@ def _retry_after(headers: CIMultiDictProxy[str]) -> float | None:
     value = headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # isdigit() alone accepts "²", which float() rejects
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a year past datetime's range
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -315,6 +508,9 @@ class _Checker:
         self.rng = rng
         self.global_slots = asyncio.Semaphore(max(1, settings.max_concurrency))
         self.hosts: dict[str, _Host] = {}
+        self.origins: dict[_OriginKey, _Origin] = {}
+        # aiohttp closes an unused idle connection one to two keep-alive timeouts after its use.
+        self.pool = _IdlePool(_idle_limit(), 2 * KEEPALIVE_TIMEOUT)
         self.excludes = [re.compile(pattern) for pattern in settings.exclude]
         # ceil_threshold: aiohttp rounds timeouts of 5 s and more up to the next whole second
         # of the loop clock; a hung server must cost the configured time, not up to 1 s more.
@@ -339,6 +535,19 @@ class _Checker:
             self.hosts[name] = host
         return host
 
+    def origin(self, url: URL, host: _Host) -> _Origin:
+        key = _origin_key(url)
+        origin = self.origins.get(key)
+        if origin is None:
+            origin = self.origins[key] = _Origin(limit=host.limit)
+        return origin
+
+    def expect(self, url: str) -> None:
+        """Counts ``url``, whose check is about to be scheduled, as pending on its host."""
+        parsed = _parse(url)
+        if isinstance(parsed, URL):
+            self.host(_host_key(parsed)).pending += 1
+
     def excluded(self, url: str) -> bool:
         return any(pattern.search(url) for pattern in self.excludes)
 
@@ -357,6 +566,14 @@ class _Checker:
         parsed = _parse(url)
         if isinstance(parsed, LinkResult):
             return replace(parsed, url=url)
+        # The chain is pending on one host at a time (counted by expect() for the first).
+        on = [self.host(_host_key(parsed))]
+        try:
+            return await self._follow(url, parsed, on)
+        finally:
+            on[0].pending -= 1
+
+    async def _follow(self, url: str, parsed: URL, on: list[_Host]) -> LinkResult:
         chain = _Chain()
         # A URL may come back in a chain only after the chain received new cookies.
         visited: dict[str, int] = {str(parsed): 0}
@@ -385,7 +602,7 @@ class _Checker:
                 return self._finish(verdict, url, chain)
             if _remember_cookies(chain, _host_key(current), answer.headers):
                 cookie_epoch += 1
-            target = _parse(location.strip(), base=current)
+            target = _parse(_location_text(location), base=current)
             if isinstance(target, LinkResult):
                 outcome = LinkStatus.BROKEN
                 if target.outcome is LinkStatus.SKIPPED:
@@ -422,6 +639,11 @@ class _Checker:
                 return self._finish(result, url, chain)
             visited[key] = cookie_epoch
             current = target
+            next_host = self.host(_host_key(current))
+            if next_host is not on[0]:
+                on[0].pending -= 1
+                next_host.pending += 1
+                on[0] = next_host
 
     def _finish(self, result: LinkResult, url: str, chain: _Chain) -> LinkResult:
         return replace(result, url=url, requests=chain.requests, bytes_read=chain.bytes_read)
@@ -463,43 +685,47 @@ class _Checker:
         if guarded and _is_literal_ip(name) and _blocked_address(name):
             reason = f"private address {name}"
             host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
+        origin = self.origin(url, host)
         attempt = 0
         use_get = self.settings.method == "get"
         while True:
-            if host.verdict is not None:
-                return host.verdict
+            verdict = host.verdict or origin.verdict
+            if verdict is not None:
+                return verdict
             async with host.semaphore:
-                await self._await_probes(host)
-                if host.verdict is not None:
-                    return host.verdict
+                await self._await_probes(host, origin)
+                verdict = host.verdict or origin.verdict
+                if verdict is not None:
+                    return verdict
                 await self._wait_turn(host)
-                probe = not host.answered
-                host.probes += probe
-                host.probes_started += probe
+                probe = not origin.answered
+                origin.probes += probe
+                origin.probes_started += probe
                 try:
                     async with self.global_slots:
                         result = await self._exchange(url, chain, host, use_get)
                 finally:
-                    host.probes -= probe
+                    origin.probes -= probe
                 if isinstance(result, _Failure):
-                    self._learn(host, result)
+                    self._learn(host, origin, result)
                 else:
-                    host.answered = True
-                    host.silent_timeouts = 0
+                    origin.answered = True
+                    origin.silent_timeouts = 0
                 use_get = use_get or result.method == "GET"  # retries go straight to GET
-                host.changed.set()
-                host.changed = asyncio.Event()
+                origin.changed.set()
+                origin.changed = asyncio.Event()
             if isinstance(result, _Failure):
                 retry = result.kind == "reset" or (
                     result.kind == "timeout" and self.settings.retry_timeouts
                 )
-                if retry and attempt < self.settings.retries and host.verdict is None:
+                unsettled = host.verdict is None and origin.verdict is None
+                if retry and attempt < self.settings.retries and unsettled:
                     # A reset is most often a stale keep-alive connection: retry at once first.
                     immediate = attempt == 0 and result.kind == "reset"
                     await asyncio.sleep(0 if immediate else self._backoff(attempt))
                     attempt += 1
                     continue
-                if host.verdict is not None and host.verdict.outcome is not LinkStatus.TIMEOUT:
+                if host.verdict is not None:
                     return host.verdict
                 return LinkResult(str(url), result.outcome, None, result.reason)
             if result.status in host.accept or not _retryable(result.status):
@@ -533,28 +759,29 @@ class _Checker:
     ) -> _Answer | _Failure:
         """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET."""
         if use_get or host.head_unreliable:
-            return await self._request("GET", url, chain)
-        result = await self._request("HEAD", url, chain)
+            return await self._request("GET", url, chain, host)
+        result = await self._request("HEAD", url, chain, host)
         if not self._head_mishandled(result, host):
             return result
-        result = await self._request("GET", url, chain)
+        result = await self._request("GET", url, chain, host)
         if isinstance(result, _Answer) and (
             result.status in host.accept or result.status in REDIRECTS
         ):
             host.head_unreliable = True
         return result
 
-    async def _await_probes(self, host: _Host) -> None:
-        """Until a host has answered once, only its first batch of requests (up to its limit)
-        goes out; later requests wait for that batch to settle, so a hung host costs one timeout
-        instead of one per freed slot."""
+    async def _await_probes(self, host: _Host, origin: _Origin) -> None:
+        """Until an origin has answered once, only its first batch of requests (up to its host's
+        limit) goes out; later requests wait for that batch to settle, so a hung host costs one
+        timeout instead of one per freed slot."""
         while (
-            not host.answered
+            not origin.answered
             and host.verdict is None
-            and host.probes > 0
-            and host.probes_started >= host.limit
+            and origin.verdict is None
+            and origin.probes > 0
+            and origin.probes_started >= origin.limit
         ):
-            await host.changed.wait()
+            await origin.changed.wait()
 
     def _head_mishandled(self, result: _Answer | _Failure, host: _Host) -> bool:
         """Whether a HEAD answer must be confirmed by a GET: servers answer HEAD with 405, 404,
@@ -569,17 +796,18 @@ class _Checker:
         # A rate limit is about us, not HEAD: wait and ask again with HEAD.
         return not (status == 429 or (_retryable(status) and "Retry-After" in result.headers))
 
-    def _learn(self, host: _Host, failure: _Failure) -> None:
-        """Records facts about the host that make its other URLs' requests pointless."""
-        if host.verdict is not None:
+    def _learn(self, host: _Host, origin: _Origin, failure: _Failure) -> None:
+        """Records facts about the host (or the origin) that make its other URLs' requests
+        pointless."""
+        if host.verdict is not None or origin.verdict is not None:
             return
         if failure.kind in ("dns", "private"):
             host.verdict = LinkResult(host.name, failure.outcome, None, failure.reason)
-        elif failure.kind == "timeout" and not host.answered:
-            host.silent_timeouts += 1
-            if host.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, host.limit):
+        elif failure.kind == "timeout" and not origin.answered:
+            origin.silent_timeouts += 1
+            if origin.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, origin.limit):
                 reason = f"{failure.reason} (the host answered none of its first requests)"
-                host.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
+                origin.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
 
     def _backoff(self, attempt: int) -> float:
         delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())
@@ -610,13 +838,17 @@ class _Checker:
 
     # -- one request -----------------------------------------------------------------------------
 
-    async def _request(self, method: str, url: URL, chain: _Chain) -> _Answer | _Failure:
+    async def _request(
+        self, method: str, url: URL, chain: _Chain, host: _Host
+    ) -> _Answer | _Failure:
         chain.requests += 1
         name = _host_key(url)
         headers = {
             "User-Agent": self.settings.user_agent,
             "Accept": _ACCEPT_HEADER,
             "Accept-Language": "en-US,en;q=0.8",
+            # What _read_prefix decodes; aiohttp's default would add br when Brotli is installed.
+            "Accept-Encoding": "gzip, deflate",
         }
         cookie = _cookie_header(chain, name)
         if cookie:
@@ -624,6 +856,13 @@ class _Checker:
         # Only over https, so the token never crosses the network in clear text.
         if self.settings.github_token and url.scheme == "https" and name in GITHUB_HOSTS:
             headers["Authorization"] = f"Bearer {self.settings.github_token}"
+        origin = _origin_key(url)
+        self.pool.reuse(origin)
+        host.active += 1
+        keep = self._keep_alive(host, origin)
+        if not keep:
+            headers["Connection"] = "close"
+        open_after = False
         try:
             async with self.session.request(
                 method,
@@ -633,10 +872,20 @@ class _Checker:
                 timeout=self.timeout,
                 ssl=SSL_CONTEXT if SSL_CONTEXT is not None else True,
             ) as response:
+                if response.status < 100:
+                    # "HTTP/1.1 000" is no status at all: protocol garbage like any other.
+                    response.close()
+                    return _Failure(
+                        LinkStatus.UNREACHABLE, "invalid HTTP response", "other", method
+                    )
                 body = b""
                 if method == "GET":
-                    body = await _read_prefix(response)
-                    chain.bytes_read += len(body)
+                    body, raw = await _read_prefix(response)
+                    chain.bytes_read += raw
+                # aiohttp closes a connection whose body was not read to the end.
+                open_after = response.content.is_eof() and (
+                    response.headers.get("Connection", "").lower() != "close"
+                )
                 return _Answer(response.status, response.headers, body, method)
         except asyncio.CancelledError:
             raise
@@ -645,28 +894,79 @@ class _Checker:
             if failure.kind == "private":
                 chain.requests -= 1  # the guard stopped it before anything was sent
             return failure
+        finally:
+            host.active -= 1
+            if keep:
+                self.pool.end(origin, open_after, asyncio.get_running_loop().time())
+
+    def _keep_alive(self, host: _Host, origin: _OriginKey) -> bool:
+        """Whether the connection of a request about to start may stay open afterwards. Only for
+        another URL of the host not in a request now (waiting for a slot, a pause, a retry), and
+        while the idle pool has room; otherwise the request says ``Connection: close``. (The
+        response cannot close it: aiohttp pools a connection as soon as its body has ended, for
+        a HEAD before the response is even returned.) A URL's own next request to a host with
+        nothing else to do, a GET after a HEAD or the next hop of a redirect, opens a new one."""
+        if host.pending - host.active <= self.pool.available(origin):
+            return False
+        return self.pool.reserve(origin, asyncio.get_running_loop().time())
 
 
-async def _read_prefix(response: aiohttp.ClientResponse) -> bytes:
-    """At most MAX_BODY_BYTES of the body: enough to recognise a challenge page, and small bodies
-    are read to the end so the connection can be reused. Whatever is left unread makes the
-    release close the connection instead of downloading the rest."""
+class _Inflater:
+    """Bounded decoding of a gzip or deflate body prefix. The session does not decompress:
+    aiohttp fails the whole response, status and all, on an encoding it cannot decode (br or
+    zstd without their optional packages, sent by servers that ignore Accept-Encoding), which
+    made a live page look unreachable."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._inner: zlib._Decompress | None = None
+
+    def feed(self, chunk: bytes, room: int) -> bytes:
+        if self._inner is None:
+            if self._encoding != "deflate":
+                wbits = 16 + zlib.MAX_WBITS
+            elif chunk[0] & 0x0F == 8:
+                wbits = zlib.MAX_WBITS
+            else:
+                wbits = -zlib.MAX_WBITS  # raw deflate without the zlib header, as some send
+            self._inner = zlib.decompressobj(wbits)
+        return self._inner.decompress(chunk, room)
+
+
+async def _read_prefix(response: aiohttp.ClientResponse) -> tuple[bytes, int]:
+    """At most MAX_BODY_BYTES of the body, decoded, and how many body bytes were read (also at
+    most MAX_BODY_BYTES): enough to recognise a challenge page, and small bodies are read to the
+    end so the connection can be reused. Whatever is left unread makes the release close the
+    connection instead of downloading the rest."""
     length = response.content_length
     if length is not None and length > MAX_BODY_BYTES and response.status < 400:
-        return b""  # a success or redirect needs no body, and this one could not be reused anyway
+        return b"", 0  # a success or redirect needs no body, and this one could not be reused
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    inflater = _Inflater(encoding) if encoding in ("gzip", "x-gzip", "deflate") else None
     body = bytearray()
+    read = 0
     try:
-        while len(body) < MAX_BODY_BYTES:
-            chunk = await response.content.read(MAX_BODY_BYTES - len(body))
+        while read < MAX_BODY_BYTES and len(body) < MAX_BODY_BYTES:
+            chunk = await response.content.read(MAX_BODY_BYTES - read)
             if not chunk:
                 break
-            body += chunk
-    except (TimeoutError, aiohttp.ClientError, ValueError):
+            read += len(chunk)
+            body += chunk if inflater is None else inflater.feed(chunk, MAX_BODY_BYTES - len(body))
+    except (TimeoutError, aiohttp.ClientError, ValueError, zlib.error):
         pass  # the status is what matters; a broken body just ends the reading
-    return bytes(body)
+    return bytes(body), read
 
 
 _HOSTNAME = re.compile(r"^[a-z0-9_.-]+$")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _location_text(value: str) -> str:
+    """A ``Location`` header as URL text. aiohttp decodes header bytes as UTF-8 and hands bytes
+    that are not UTF-8 (a Latin-1 file name, say) over as surrogate escapes, which yarl silently
+    drops: ``/caf\\xe9.pdf`` became ``/caf.pdf``, a different URL, even offered as the fix.
+    Browsers send such bytes percent-encoded, and so do we."""
+    return _ESCAPED_BYTE.sub(lambda byte: f"%{ord(byte.group()) - 0xDC00:02X}", value.strip())
 
 
 def _host_key(url: URL) -> str:
@@ -789,11 +1089,13 @@ async def _run(
         limit_per_host=max(1, *host_limits),
         ttl_dns_cache=DNS_CACHE_TTL,
         resolver=resolver,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
     )
     fresh: list[LinkResult] = []
     async with aiohttp.ClientSession(
         connector=connector,
         cookie_jar=aiohttp.DummyCookieJar(),  # cookies live per redirect chain, see _Chain
+        auto_decompress=False,  # see _Inflater
         max_line_size=MAX_HEADER_BYTES,
         max_field_size=MAX_HEADER_BYTES,
         trust_env=False,  # a proxy from the environment would bypass the address guard
@@ -809,7 +1111,10 @@ async def _run(
             # Each host's first URL starts first, and tasks are created in batches with a yield
             # between them: the first requests (a hung host's among them) go out within
             # milliseconds instead of after every task's first step.
-            for index, key in enumerate(_round_robin_by_host(todo)):
+            ordered = _round_robin_by_host(todo)
+            for key in ordered:
+                checker.expect(key)
+            for index, key in enumerate(ordered):
                 tasks.append(asyncio.create_task(checker.check(key)))
                 if index % LAUNCH_BATCH == LAUNCH_BATCH - 1:
                     await asyncio.sleep(0)
@@ -863,6 +1168,7 @@ class PendingChecks:
         self._warn = warn
         self._result: dict[str, LinkResult] | None = None
         self._error: BaseException | None = None
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="paperlint-links", daemon=True)
         self._thread.start()
 
@@ -873,9 +1179,20 @@ class PendingChecks:
             )
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
+        finally:
+            self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
 
     def result(self) -> dict[str, LinkResult]:
-        self._thread.join()
+        # In short steps: a wait without a timeout is woken by a signal only when the signal
+        # lands on the waiting thread, and the system may deliver Ctrl-C to any thread that does
+        # not block it (a lookup thread, the loop's); Python runs the handler, in the main
+        # thread, only once that thread runs again. (Not Thread.join: in Python 3.11 an
+        # interrupted join marks the thread as stopped while it still runs.)
+        while not self._done.wait(JOIN_STEP):
+            pass
         if self._error is not None:
             raise self._error
         assert self._result is not None

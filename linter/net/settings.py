@@ -31,7 +31,7 @@ class CheckerSettings:
     max_retry_after: float = 60.0
     max_redirects: int = 10
     user_agent: str = DEFAULT_USER_AGENT
-    accept: frozenset[int] = frozenset({200, 204, 206})
+    accept: frozenset[int] = frozenset(range(200, 300))  # every 2xx, as lychee does
     allow_private: bool = False
     exclude: tuple[str, ...] = ()  # URL regexes
     hosts: dict[str, HostSettings] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from linter.findings import Finding, Severity
@@ -14,14 +15,29 @@ _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.IN
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+# C0 and C1 control characters (and DEL). Messages quote link targets and titles from the checked
+# files: an escape sequence among them must not drive the terminal, a line break must not split a
+# finding in two.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written as ``\\xNN``."""
+    return _CONTROL.sub(_escape, text)
+
+
 def format_finding(finding: Finding, color: bool = False) -> str:
-    location = f"{finding.path}:{finding.line}:{finding.column}:"
+    location = f"{printable(finding.path)}:{finding.line}:{finding.column}:"
     code, severity = finding.rule, f"[{finding.severity.value}]"
     if color:
         location = f"{_BOLD}{location}{_RESET}"
         paint = _COLORS[finding.severity]
         code, severity = f"{paint}{code}{_RESET}", f"{paint}{severity}{_RESET}"
-    return f"{location} {code} {severity} {finding.message}"
+    return f"{location} {code} {severity} {printable(finding.message)}"
 
 
 def summary_line(report: Report) -> str:
@@ -42,7 +58,13 @@ def summary_line(report: Report) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     lines = [format_finding(finding, options.color) for finding in report.findings]
-    fixable = sum(1 for finding in report.findings if finding.edit is not None)
+    # Standard input is never written back: its fixes only show with --diff.
+    unwritable = {checked.source.display for checked in report.files if checked.source.path is None}
+    fixable = sum(
+        1
+        for finding in report.findings
+        if finding.edit is not None and finding.path not in unwritable
+    )
     lines.append(summary_line(report))
     if fixable and options.show_fixes:
         lines.append(f"{fixable} fixable with `paperlint check --fix`.")

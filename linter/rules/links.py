@@ -88,7 +88,8 @@ PL105 file-missing
     A relative link or image (Markdown or HTML ``<a href>`` / ``<img src>``) points to a file that
     does not exist. Paths are resolved from the Markdown file's folder; a path starting with ``/``
     from the repository root (the nearest folder holding ``.git``), as GitHub does. A target such as
-    ``www.example.com`` without a scheme is a relative path to GitHub too; the message says so.
+    ``[site](www.example.com)`` without a scheme is a relative path to GitHub too; the message says
+    so. A bare ``www.example.com`` in the text is not: GitHub links it to ``http://www.example.com``.
 
     Failing::
 
@@ -101,7 +102,8 @@ PL105 file-missing
 PL106 anchor-missing
     A ``#fragment`` in the same file, or ``other.md#fragment``, that matches no heading slug (as
     GitHub computes them) and no HTML ``id``/``name`` anchor there. Percent-encoding is decoded and
-    ``#top`` is always valid. The message suggests the closest existing anchor. A fragment that
+    ``#top`` is always valid; ``other.md?plain=1#L12`` (GitHub's source view, with line anchors)
+    is not checked. The message suggests the closest existing anchor. A fragment that
     matches only when case is ignored works in some browsers but not in others: that is a warning
     with the exact fix.
 
@@ -127,7 +129,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from linter.document import Document, Link
+from linter.document import Document, Link, LinkKind
 from linter.findings import Edit, Hit, Severity
 from linter.rules.base import RuleContext
 
@@ -147,6 +149,8 @@ _HOST = re.compile(
     r"^(?:\[[0-9A-Fa-f:.]+\]|(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?)$"
 )
 _AUTHORITY_END = re.compile(r"[/?#]")
+# ?plain=1 makes GitHub show a Markdown file as source text.
+_SOURCE_VIEW = re.compile(r"(?:^|&)plain=1(?:&|$)")
 _WWW_LIKE = re.compile(r"^(?:www\.|[a-z0-9-]+\.(?:com|org|net|io|ai|edu|gov)(?:/|$))", re.I)
 
 
@@ -214,8 +218,10 @@ def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if _SCHEME.match(target) or target.startswith("//"):
             continue
+        if link.kind is LinkKind.BARE:
+            continue  # a bare www.… address: GitHub links it to http://www.…, not to a file
         path_part, _, fragment = target.partition("#")
-        path_part = path_part.split("?", 1)[0]
+        path_part, _, query = path_part.partition("?")
         if not path_part:
             if anchors is None:
                 anchors = doc.anchors
@@ -224,16 +230,32 @@ def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
         resolved = _resolve_path(doc, path_part)
         if resolved is None:
             continue
-        if not resolved.exists():
+        if not _exists(resolved):
             message = f"file not found: {unquote(path_part)}"
             if _WWW_LIKE.match(path_part):
                 message += " (a web address needs https:// in front, or GitHub treats it as a path)"
             yield Hit("PL105", link.line, link.column, message, url=link.target)
             continue
-        if fragment and resolved.suffix.lower() in (".md", ".markdown") and resolved.is_file():
+        if _SOURCE_VIEW.search(query):
+            continue  # GitHub shows the file as source, with #L12 line anchors, not its headings
+        if fragment and resolved.suffix.lower() in (".md", ".markdown") and _is_file(resolved):
             other = ctx.load_document(resolved)
             if other is not None:
                 yield from _check_anchor(link, fragment, other.anchors, doc.path, path_part)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False  # a name too long, an embedded NUL: no such file can exist
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _resolve_path(doc: Document, path_part: str) -> Path | None:

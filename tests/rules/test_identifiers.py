@@ -57,6 +57,45 @@ def test_paper_links_free_arxiv_link_counts_when_title_link_is_a_web_page() -> N
     assert [link.text for link in paper_links(doc, doc.entries[0])] == ["Medusa", "2401.10774"]
 
 
+def test_paper_links_free_link_to_other_paper_excluded_after_a_paper_labelled_link() -> None:
+    doc = md(
+        "- **QLoRA: Efficient Finetuning of Quantized LLMs**. [[paper]](https://arxiv.org/abs/2305.14314)"
+        " Builds on [LoRA](https://arxiv.org/abs/2106.09685).\n"
+        "- **Title**: builds on [LoRA](https://arxiv.org/abs/2106.09685) [pdf](https://arxiv.org/pdf/2305.14314)"
+    )
+    assert [link.text for link in paper_links(doc, doc.entries[0])] == ["[paper]"]
+    assert [link.text for link in paper_links(doc, doc.entries[1])] == ["pdf"]
+
+
+def test_paper_links_free_links_named_otherwise_than_a_web_page_title_are_mentions() -> None:
+    doc = md(
+        "- [What are Diffusion Models?](https://lilianweng.github.io/posts/2021-07-11-diffusion-models/)"
+        " covers [DDPM](https://arxiv.org/abs/2006.11239) and"
+        " [score matching](https://arxiv.org/abs/1907.05600).\n"
+        "- [Mamba](https://github.com/state-spaces/mamba)"
+        " [Mamba: Linear-Time Sequence Modeling with Selective State Spaces](https://arxiv.org/abs/2312.00752)"
+    )
+    assert [link.text for link in paper_links(doc, doc.entries[0])] == [
+        "What are Diffusion Models?"
+    ]
+    assert [link.text for link in paper_links(doc, doc.entries[1])] == [
+        "Mamba",
+        "Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+    ]
+
+
+def test_pl301_not_raised_for_papers_an_entry_only_mentions() -> None:
+    doc = md(
+        "- **QLoRA: Efficient Finetuning of Quantized LLMs**. [[paper]](https://arxiv.org/abs/2305.14314)"
+        " Builds on [LoRA](https://arxiv.org/abs/2106.09685).\n"
+        "- **LoRA: Low-Rank Adaptation of Large Language Models** [[paper]](https://arxiv.org/abs/2106.09685)\n"
+        "- [What are Diffusion Models?](https://lilianweng.github.io/posts/2021-07-11-diffusion-models/)"
+        " covers [DDPM](https://arxiv.org/abs/2006.11239).\n"
+        "- [Denoising Diffusion Probabilistic Models](https://arxiv.org/abs/2006.11239)\n"
+    )
+    assert corpus(doc) == []
+
+
 def test_paper_links_skip_fragment_links_and_nested_items() -> None:
     doc = md("- [Other](#other)\n  - [pdf](https://arxiv.org/pdf/2401.13160)")
     assert paper_links(doc, doc.entries[0]) == []

@@ -142,6 +142,48 @@ def test_anchor_in_another_markdown_file(tmp_path: Path) -> None:
     assert loaded == [tmp_path / "other.md", tmp_path / "other.md"]
 
 
+def test_bare_www_addresses_are_web_links_not_files(tmp_path: Path) -> None:
+    text = (
+        "- www.arxiv.org/abs/1810.04805 BERT\n"
+        "- see www.example.org/x, or [site](www.example.org)\n"
+        "\n"
+        "www.example.org/y\n"
+    )
+    hits = hits_for(text, tmp_path / "list.md")
+    assert [(hit.code, hit.line, hit.column, hit.message) for hit in hits] == [
+        (
+            "PL105",
+            2,
+            29,
+            "file not found: www.example.org (a web address needs https:// in front,"
+            " or GitHub treats it as a path)",
+        ),
+    ]
+
+
+def test_line_anchors_of_a_markdown_source_view_are_not_headings(tmp_path: Path) -> None:
+    (tmp_path / "other.md").write_text("# Other\n", encoding="utf-8")
+
+    def load(path: Path):  # type: ignore[no-untyped-def]
+        return parse(path.read_text(encoding="utf-8"), str(path))
+
+    text = (
+        "[a](other.md?plain=1#L1) [b](other.md?plain=1#L1-L3) [c](other.md#L1)"
+        " [d](other.md?x=1&plain=1#L2) [e](other.md?plain=10#L1)\n"
+    )
+    hits = hits_for(text, tmp_path / "list.md", RuleContext(load_document=load))
+    assert [(hit.line, hit.column, hit.message) for hit in hits] == [
+        (1, 54, "anchor #L1 not found in other.md"),
+        (1, 100, "anchor #L1 not found in other.md"),
+    ]
+
+
+@pytest.mark.parametrize("target", ["a" * 300 + ".md", "b" * 300 + "/c.md#x", "a%00b.md"])
+def test_targets_no_file_can_have_are_missing_files(tmp_path: Path, target: str) -> None:
+    hits = hits_for(f"[x]({target})\n", tmp_path / "list.md")
+    assert [(hit.code, hit.line, hit.column) for hit in hits] == [("PL105", 1, 1)]
+
+
 def test_seed_004_reports_exactly_the_missing_toc_anchor() -> None:
     seed = next(Path(__file__).resolve().parents[1].joinpath("data", "seeds").glob("seed_004.md"))
     text = seed.read_text(encoding="utf-8")
