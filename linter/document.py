@@ -604,16 +604,19 @@ def _track(rule: _InlineRule) -> _InlineRule:
         count = len(state.tokens)
         if not rule(state, silent):
             return False
-        end = state.pos
-        tokens = state.tokens
-        for index in range(count, len(tokens)):
-            meta = tokens[index].meta
-            if _P not in meta:
-                meta[_P] = start
-                meta[_E] = end
+        _mark_new_tokens(state.tokens, count, start, state.pos)
         return True
 
     return tracked
+
+
+def _mark_new_tokens(tokens: list[Token], first: int, start: int, end: int) -> None:
+    """Give the tokens from index ``first`` on, that have no offsets yet, the construct's span."""
+    for index in range(first, len(tokens)):
+        meta = tokens[index].meta
+        if _P not in meta:
+            meta[_P] = start
+            meta[_E] = end
 
 
 def _track_delimiters(rule: _InlineRule) -> _InlineRule:
@@ -738,12 +741,7 @@ def _track_image(rule: _InlineRule) -> _InlineRule:
         count = len(tokens)
         if not rule(state, silent):
             return False
-        end = state.pos
-        for index in range(count, len(tokens)):
-            meta = tokens[index].meta
-            if _P not in meta:
-                meta[_P] = start
-                meta[_E] = end
+        _mark_new_tokens(tokens, count, start, state.pos)
         for index in range(count, len(tokens)):
             token = tokens[index]
             if token.type == "image" and token.meta.get(_P) == start:
