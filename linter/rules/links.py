@@ -5,9 +5,10 @@ PL104, PL105 and PL106 are checked offline, here. The others need the network: e
 reported. They are skipped by ``--offline``.
 
 PL101 link-broken
-    The server answered that the page is gone: 404, 410, or another 4xx/5xx status that persisted
-    through the retries (408, 429 and 5xx are retried with backoff), or a redirect loop / more than
-    10 redirects. The status code is in the message and in the JSON ``status`` field.
+    The server answered that the page is gone: 404, 410, or another status that is not accepted
+    (``accept``, default every 2xx) and persisted through the retries (408, 429 and 5xx are retried
+    with backoff), or a redirect loop / more than 10 redirects. The status code is in the message
+    and in the JSON ``status`` field.
 
     Failing::
 
