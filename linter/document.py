@@ -695,16 +695,12 @@ def _track_link(rule: _InlineRule) -> _InlineRule:
         count = len(tokens)
         if not rule(state, silent):
             return False
-        end = state.pos
+        _mark_new_tokens(tokens, count, start, state.pos)
         opening = closing = None
         for index in range(count, len(tokens)):
             token = tokens[index]
-            meta = token.meta
-            if _P not in meta:
-                meta[_P] = start
-                meta[_E] = end
             kind = token.type
-            if kind == "link_open" and opening is None and meta[_P] == start:
+            if kind == "link_open" and opening is None and token.meta[_P] == start:
                 opening = token
             elif kind == "link_close":
                 closing = token
