@@ -594,8 +594,12 @@ class _PosParserInline(ParserInline):
         cache[pos] = state.pos
 
 
-def _track(rule: _InlineRule) -> _InlineRule:
-    """Record the construct's start and end offsets on every token the rule creates."""
+def _track(
+    rule: _InlineRule,
+    record: Callable[[StateInline, int, int], None] | None = None,
+) -> _InlineRule:
+    """Record the construct's start and end offsets on every token the rule creates; ``record``
+    (given the state, the index of the first new token and the start offset) notes more."""
 
     def tracked(state: StateInline, silent: bool) -> bool:
         if silent:
@@ -605,6 +609,8 @@ def _track(rule: _InlineRule) -> _InlineRule:
         if not rule(state, silent):
             return False
         _mark_new_tokens(state.tokens, count, start, state.pos)
+        if record is not None:
+            record(state, count, start)
         return True
 
     return tracked
@@ -684,31 +690,18 @@ def _destination(
     meta[_REF] = normalizeReference(label)
 
 
-def _track_link(rule: _InlineRule) -> _InlineRule:
-    """Like :func:`_track`, and records where the link's destination is (or its reference)."""
-
-    def tracked(state: StateInline, silent: bool) -> bool:
-        if silent:
-            return rule(state, silent)
-        start = state.pos
-        tokens = state.tokens
-        count = len(tokens)
-        if not rule(state, silent):
-            return False
-        _mark_new_tokens(tokens, count, start, state.pos)
-        opening = closing = None
-        for index in range(count, len(tokens)):
-            token = tokens[index]
-            kind = token.type
-            if kind == "link_open" and opening is None and token.meta[_P] == start:
-                opening = token
-            elif kind == "link_close":
-                closing = token
-        if opening is not None and closing is not None:
-            _destination(state, opening.meta, start + 1, opening.meta.get(_LABEL_END, start))
-        return True
-
-    return tracked
+def _record_link_destination(state: StateInline, first: int, start: int) -> None:
+    """Where the link's destination is (or its reference)."""
+    opening = closing = None
+    for index in range(first, len(state.tokens)):
+        token = state.tokens[index]
+        kind = token.type
+        if kind == "link_open" and opening is None and token.meta[_P] == start:
+            opening = token
+        elif kind == "link_close":
+            closing = token
+    if opening is not None and closing is not None:
+        _destination(state, opening.meta, start + 1, opening.meta.get(_LABEL_END, start))
 
 
 def _track_newline(rule: _InlineRule) -> _InlineRule:
@@ -726,27 +719,14 @@ def _track_newline(rule: _InlineRule) -> _InlineRule:
     return tracked
 
 
-def _track_image(rule: _InlineRule) -> _InlineRule:
-    """Like :func:`_track`, and records where the image's destination is (or its reference)."""
-
-    def tracked(state: StateInline, silent: bool) -> bool:
-        if silent:
-            return rule(state, silent)
-        start = state.pos
-        tokens = state.tokens
-        count = len(tokens)
-        if not rule(state, silent):
-            return False
-        _mark_new_tokens(tokens, count, start, state.pos)
-        for index in range(count, len(tokens)):
-            token = tokens[index]
-            if token.type == "image" and token.meta.get(_P) == start:
-                label_end = start + 2 + len(token.content)
-                _destination(state, token.meta, start + 2, label_end)
-                break
-        return True
-
-    return tracked
+def _record_image_destination(state: StateInline, first: int, start: int) -> None:
+    """Where the image's destination is (or its reference)."""
+    for index in range(first, len(state.tokens)):
+        token = state.tokens[index]
+        if token.type == "image" and token.meta.get(_P) == start:
+            label_end = start + 2 + len(token.content)
+            _destination(state, token.meta, start + 2, label_end)
+            break
 
 
 def _track_list(rule: _BlockRule) -> _BlockRule:
@@ -886,9 +866,9 @@ def _markdown() -> MarkdownIt:
         _replace_rule(md.inline.ruler, name, _track)
     _replace_rule(md.inline.ruler, "strikethrough", _track_delimiters)
     _replace_rule(md.inline.ruler, "emphasis", _track_delimiters)
-    _replace_rule(md.inline.ruler, "link", _track_link)
+    _replace_rule(md.inline.ruler, "link", lambda rule: _track(rule, _record_link_destination))
     _replace_rule(md.inline.ruler, "newline", _track_newline)
-    _replace_rule(md.inline.ruler, "image", _track_image)
+    _replace_rule(md.inline.ruler, "image", lambda rule: _track(rule, _record_image_destination))
     _replace_rule(md.block.ruler, "list", _track_list)
     _replace_rule(md.block.ruler, "table", _track_table)
     _replace_rule(md.block.ruler, "reference", _track_reference)
