@@ -22,7 +22,7 @@ from linter.findings import RULES, Edit, Finding, Hit, Severity, resolve_rule
 from linter.rules import FAMILIES
 from linter.rules.base import RuleContext, RunMemo
 from linter.rules.encoding import Decoded, decode, decode_hits
-from linter.rules.links import invalid_reason, is_remote
+from linter.rules.links import invalid_reason, is_remote, verbatim_target_span
 
 if TYPE_CHECKING:
     from linter.net.checker import PendingChecks
@@ -371,14 +371,10 @@ def _redirect_fix(hit: Hit, link: Link) -> Hit:
     _, has_fragment, fragment = link.target.partition("#")
     if has_fragment and "#" not in new_url:
         new_url = f"{new_url}#{fragment}"
-    edit: Edit | None = None
-    span = link.target_span
-    if (
-        span is not None
-        and span.line == span.end_line
-        and span.end_column - span.column == len(link.target)
-    ):
-        edit = Edit(span.line, span.column, span.end_line, span.end_column, new_url)
+    span = verbatim_target_span(link)
+    edit = (
+        None if span is None else Edit(span.line, span.column, span.line, span.end_column, new_url)
+    )
     return replace(hit, fix=new_url, edit=edit)
 
 

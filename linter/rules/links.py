@@ -130,7 +130,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from linter.document import Document, Link, LinkKind
+from linter.document import Document, Link, LinkKind, Span
 from linter.findings import Edit, Hit, Severity
 from linter.rules.base import RuleContext
 
@@ -309,14 +309,22 @@ def _closest(fragment: str, anchors: set[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _fragment_edit(link: Link, anchor: str) -> Edit | None:
-    """Replace just the fragment, when the target is written on one line exactly as parsed."""
+def verbatim_target_span(link: Link) -> Span | None:
+    """The source span of the link's target when it is written on one line exactly as parsed,
+    so that an edit of it is safe; None when escapes or entities (or a line break) stand there:
+    such fixes are left to a human."""
     span = link.target_span
     if span is None or span.line != span.end_line:
         return None
     if span.end_column - span.column != len(link.target):
-        return None  # escapes or entities in the source: leave the fix to a human
+        return None
+    return span
+
+
+def _fragment_edit(link: Link, anchor: str) -> Edit | None:
+    """Replace just the fragment."""
+    span = verbatim_target_span(link)
     hash_at = link.target.find("#")
-    if hash_at < 0:
+    if span is None or hash_at < 0:
         return None
     return Edit(span.line, span.column + hash_at + 1, span.line, span.end_column, anchor)
