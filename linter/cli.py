@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from linter.net.results import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 class UserError(Exception):

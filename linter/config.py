@@ -19,7 +19,6 @@ from linter.document import DEFAULT_GENERIC_TEXTS
 from linter.findings import Rule, Severity, resolve_rule
 from linter.net.settings import DEFAULT_USER_AGENT, CheckerSettings, HostSettings
 
-CONFIG_FILENAMES = (".paperlint.toml", "pyproject.toml")
 DUPLICATE_SCOPES = ("section", "file", "all")
 
 

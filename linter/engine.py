@@ -73,10 +73,6 @@ class Report:
     warnings: list[str] = field(default_factory=list)  # non-fatal trouble, e.g. an unusable cache
 
 
-class PathError(Exception):
-    pass
-
-
 def collect_sources(
     paths: Sequence[str], exclude_path: Sequence[str] = (), exclude_root: Path | None = None
 ) -> tuple[list[Source], list[str]]:

@@ -560,12 +560,3 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
 def paper_links(doc: Document, entry: Entry) -> list[Link]:
     """The links of ``entry`` that point to its own paper (see :func:`paper_link_keys`)."""
     return [item.link for item in paper_link_keys(doc, entry)]
-
-
-def entry_keys(doc: Document, entry: Entry) -> list[PaperKey]:
-    """The distinct keys of the entry's own paper links, in order."""
-    keys: list[PaperKey] = []
-    for item in paper_link_keys(doc, entry):
-        if item.key not in keys:
-            keys.append(item.key)
-    return keys
