@@ -185,6 +185,11 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _GENERIC_STRIP = " \t\n[](){}<>\"'`*_~.,;:!?-–—|/\\#"
 # Characters stripped from the end of a title made of leading plain text.
 _TITLE_TAIL_STRIP = " \t\n:-–—|,;/·•([{"
+# A list number written as text, as digests number the rows of their tables: "6) **Attention as an
+# RNN** - presents ...". It is not part of the title.
+_ENUMERATOR = re.compile(r"\(?\d{1,3}[.)](?:\s+|$)")
+# Where a description starts after a title written as plain text: "Title - presents a new ...".
+_DESCRIPTION_SEPARATOR = re.compile(r" [-–—] ")
 
 _HTML_OPEN_RE = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9-]*)"
@@ -1618,15 +1623,26 @@ class _Builder:
             if atom.owner is not None:
                 continue
             text = atom.text
-            if boundary is not None and atom.offset >= 0:
-                if atom.offset >= boundary:
+            offset = atom.offset
+            if boundary is not None and offset >= 0:
+                if offset >= boundary:
                     break
-                if atom.verbatim and atom.offset + len(text) > boundary:
-                    text = text[: boundary - atom.offset]
-            if start is None and text.strip() and atom.offset >= 0:
-                start = atom.offset + len(text) - len(text.lstrip())
+                if atom.verbatim and offset + len(text) > boundary:
+                    text = text[: boundary - offset]
+            if start is None and text.strip() and offset >= 0:
+                lead = len(text) - len(text.lstrip())
+                number = _ENUMERATOR.match(text, lead) if atom.verbatim else None
+                if number is not None:
+                    text, offset = text[number.end() :], offset + number.end()
+                    if not text.strip():
+                        continue
+                start = offset + len(text) - len(text.lstrip())
             parts.append(text)
-        title = _collapse("".join(parts)).rstrip(_TITLE_TAIL_STRIP)
+        title = _collapse("".join(parts))
+        description = _DESCRIPTION_SEPARATOR.search(title)
+        if description is not None and any(char.isalnum() for char in title[: description.start()]):
+            title = title[: description.start()]
+        title = title.rstrip(_TITLE_TAIL_STRIP)
         if start is None or not any(char.isalnum() for char in title):
             return None
         if _is_generic(title, self.generic_texts):
@@ -1638,6 +1654,12 @@ class _Builder:
         self, children: list[Token], records: list[_LinkRecord], cmap: _ContentMap, content: str
     ) -> tuple[str, int, int, str, int | None] | None:
         first = _significant(children, 0)
+        if first is not None and children[first].type == "text":
+            # A list number or an emoji before the bold title: "6) **Title**", "🔥 **Title**".
+            lead = children[first].content.lstrip()
+            number = _ENUMERATOR.match(lead)
+            if not any(char.isalnum() for char in lead[number.end() if number else 0 :]):
+                first = _significant(children, first + 1)
         if first is None:
             return None
         link_token: Token | None = None

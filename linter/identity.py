@@ -308,6 +308,17 @@ _POSSESSIVE = re.compile(r"^\s*(?:(?P<first>[\w.&-]+)\s+)?(?P<owner>[\w.&-]+)['â
 _PARENTHETICAL = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
 _MODEL_SIZE = re.compile(r"[\s_-]*\b\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?)?\s?[bmkt]\s*$", re.I)
 _NON_WORD = re.compile(r"[\W_]+")
+# Model sizes anywhere in a name: "236B", "8x7B", "1.3|6.7|13B", "0.5|1.5|7|57-14|72B".
+_SIZES = re.compile(r"(?<![^\W\d_])\d+(?:\.\d+)?(?:[x|-]\d+(?:\.\d+)?)*\s?[bmkt]\b", re.I)
+_TRAILING_VERSION = re.compile(r"[\s_-]+v\d+(?:\.\d+)+\s*$", re.I)
+# Words that name a variant of a model, not the model: "DeepSeek-V2 Chat", "Qwen2 72B Instruct".
+MODEL_VARIANT_WORDS = frozenset(
+    {
+        "chat", "instruct", "instruction", "base", "it", "hf", "moe", "sft", "rlhf", "dpo", "rl",
+        "preview", "turbo", "mini", "small", "medium", "large", "xl", "xxl", "tiny", "lite",
+        "distill", "distilled", "gguf", "awq", "gptq", "fp8", "int4", "int8",
+    }
+)  # fmt: skip
 
 
 def normalise_title(title: str) -> str:
@@ -435,10 +446,67 @@ def same_title(first: str, second: str, *, model_names: bool = True) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _cores(title: str) -> frozenset[tuple[str, ...]]:
+    """The title as a name: sizes removed wherever they stand ("DeepSeek-v2-236B-MoE"), then a
+    trailing release version ("v0.1") and variant words ("Chat", "Instruct", "MoE")."""
+    cores: set[tuple[str, ...]] = set()
+    for variant in _raw_variants(title):
+        text = _TRAILING_VERSION.sub("", _SIZES.sub(" ", variant))
+        words = normalise_title(text).split()
+        while words and words[-1] in MODEL_VARIANT_WORDS:
+            words.pop()
+        if words:
+            cores.add(tuple(words))
+    return frozenset(cores)
+
+
+@lru_cache(maxsize=65536)
+def _heads_and_fulls(title: str) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """(the part before the colon, the whole title) as normalised words, in every variant."""
+    heads: set[tuple[str, ...]] = set()
+    fulls: set[tuple[str, ...]] = set()
+    for variant in _raw_variants(title):
+        fulls.add(tuple(normalise_title(variant).split()))
+        if ":" in variant:
+            head = tuple(normalise_title(_SIZES.sub(" ", variant.split(":", 1)[0])).split())
+            if head:
+                heads.add(head)
+    return frozenset(heads), frozenset(fulls)
+
+
+def shortened_title(first: str, second: str) -> bool:
+    """Whether one title is a short form of the other: the name before the other's colon
+    ("Leave No Context Behind", "DeepSeek-V2 Chat" for "DeepSeek-V2: A Strong, Economical, ..."),
+    or its first words when the short form has at most ``SHORT_NAME_MAX_WORDS`` words ("Scaling
+    Laws", "Qwen2 72B Instruct" for "Qwen2 Technical Report"). Lists shorten titles all the time;
+    an identifier listed under a title and its short form is listed once, not under two titles.
+
+    Only for "is this identifier under two different titles?": two *different* papers often share
+    their first words ("Attention Is All You Need in Speech Separation"), so this never makes two
+    titles the same paper for the duplicate rules."""
+    for short, full in ((first, second), (second, first)):
+        heads, fulls = _heads_and_fulls(full)
+        for core in _cores(short):
+            if core in heads:
+                return True
+            if len(core) <= SHORT_NAME_MAX_WORDS and any(
+                len(core) < len(words) and words[: len(core)] == core for words in fulls
+            ):
+                return True
+    return False
+
+
+@lru_cache(maxsize=65536)
 def title_words(title: str) -> int:
-    """How many words of the normalised title contain a letter (numbers and sizes do not count)."""
-    words = normalise_title(_MODEL_SIZE.sub("", title)).split()
-    return sum(1 for word in words if any(char.isalpha() for char in word))
+    """How many words, as written (between blanks), contain a letter that is not part of a model
+    size: "DeepSeek-v2-236B-MoE" and "GPT-3" are one word each (names, not titles), "Llama 2 70B"
+    is one."""
+    count = 0
+    for word in title.split():
+        text = _SIZES.sub(" ", word)
+        if any(char.isalpha() for char in normalise_title(text)):
+            count += 1
+    return count
 
 
 def display_title(title: str) -> str:
@@ -499,6 +567,29 @@ class PaperLink:
     generic: bool  # the title link or a paper-labelled link (not a free-text link)
 
 
+_PAGE_SUFFIXES = (".md", ".markdown", ".mdx", ".rst")
+
+
+def is_navigation(target: str) -> bool:
+    """A relative link that moves around the list rather than naming a paper: to an anchor
+    (``#week-12``, ``./#top-ml-papers-of-the-week-april-7``, ``2024.md#may``), to a folder (``.``,
+    ``../``, ``papers/``) or to another Markdown page of the list. A table of contents is made of
+    such links, and its lines are not papers listed twice."""
+    text = target.strip()
+    # Without a scheme, GitHub resolves "README.md" and "example.com/x" as relative paths; only
+    # "www." text is a web address (GitHub's autolinks).
+    if _SCHEME.match(text) or text.startswith("//") or text[:4].lower() == "www.":
+        return False
+    path, has_fragment, _fragment = text.partition("#")
+    if has_fragment:
+        return True
+    path = path.split("?", 1)[0]
+    trimmed = path.rstrip("/")
+    if path != trimmed or trimmed in ("", ".", "..") or trimmed.endswith(("/.", "/..")):
+        return True
+    return trimmed.lower().endswith(_PAGE_SUFFIXES)
+
+
 def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
     """The entry's own paper links with their keys: the title link first, then in source order.
 
@@ -507,8 +598,8 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
     paper: one other than the paper the title link or the first paper-labelled link points to
     ("**QLoRA** [paper](â€¦) builds on [LoRA](arxiv...)"), or, when the title is the text of a link
     to a web page (a blog post, a repository), a name other than that title ("[What are diffusion
-    models?](blog) covers [DDPM](arxiv...)"). Images, fragment-only links and the links of nested
-    items never count."""
+    models?](blog) covers [DDPM](arxiv...)"). Images, navigation links (:func:`is_navigation`)
+    and the links of nested items never count."""
     result: list[PaperLink] = []
     order: list[int] = []
     if entry.title_link is not None and 0 <= entry.title_link < len(doc.links):
@@ -519,7 +610,7 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
         if not 0 <= index < len(doc.links):
             continue
         link = doc.links[index]
-        if link.image:
+        if link.image or is_navigation(link.target):
             continue
         key = paper_key(link.target)
         if key.value:

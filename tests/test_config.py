@@ -44,9 +44,9 @@ accept = "200,429"
 """,
     )
     config = load_config(pyproject)
-    assert config.select == ("PL201", "PL401")
+    assert config.select == ("PL201", "PL202", "PL401")
     assert config.ignore == ("PL201",)
-    assert config.enabled_codes() == frozenset({"PL401"})
+    assert config.enabled_codes() == frozenset({"PL202", "PL401"})
     assert config.duplicate_scope == "section"
     assert "papier" in config.generic_texts and "pdf" in config.generic_texts
     assert config.exclude_path == ("drafts/",)

@@ -417,6 +417,14 @@ def test_bold_title_inside_a_link_and_badge_image() -> None:
         ("- `model-x`: a model [repo](https://g/x)", "model-x: a model", 4, "text"),
         ("- __Underscored Bold__ [x](y)", "Underscored Bold", 5, "bold"),
         ('- <a href="https://a.b">HTML Title</a> [pdf](x)', "HTML Title", 25, "link"),
+        # Where the text title ends: a description after a spaced dash is not part of it.
+        (
+            "- Attention Is All You Need – Vaswani et al. [pdf](x)",
+            "Attention Is All You Need",
+            3,
+            "text",
+        ),
+        ("- Well-known - title with a dash [paper](x)", "Well-known", 3, "text"),
     ],
 )
 def test_title_rules(item: str, title: str | None, column: int | None, source: str | None) -> None:
@@ -434,17 +442,54 @@ def test_title_link_index_and_generic_texts_are_configurable() -> None:
     assert (doc.entries[0].title, doc.entries[0].title_source) == (None, None)
 
 
+def test_digest_table_rows_take_the_bold_title_without_number_and_blurb() -> None:
+    doc = doc_of(
+        "| **Paper** | **Links** |\n"
+        "| --- | --- |\n"
+        "| 1) **Attention as an RNN** - presents a new attention mechanism. | [Paper](https://arxiv.org/abs/2405.13956), [Tweet](https://x.com/a/status/1) |\n"
+        "| 2) Extracting Concepts from GPT-4 - a new method. | [Paper](https://openai.com/index/x/) |\n"
+    )
+    assert [(e.title, e.title_line, e.title_column, e.title_source) for e in doc.entries] == [
+        ("Attention as an RNN", 3, 8, "bold"),
+        ("Extracting Concepts from GPT-4", 4, 6, "text"),
+    ]
+    check_positions(doc)
+
+
+@pytest.mark.parametrize(
+    ("cell", "title", "column", "source"),
+    [
+        # A digest numbers its table rows: the number goes, the bold span is the title, the blurb
+        # after it is not. (In a list, "6) " would start a nested ordered list.)
+        ("6) **Attention as an RNN** - presents a new", "Attention as an RNN", 8, "bold"),
+        ("(12) **Attention as an RNN**: presents a new", "Attention as an RNN", 10, "bold"),
+        ("12) Extracting Concepts - proposes a method", "Extracting Concepts", 7, "text"),
+        ("2) `code` title", "code title", 7, "text"),
+        ("2) [Linked Title](https://a.b/c) - blurb", "Linked Title", 7, "link"),
+        ("2024) A year, not a list number", "2024) A year, not a list number", 3, "text"),
+        ("3)", None, None, None),
+    ],
+)
+def test_numbered_table_cells(
+    cell: str, title: str | None, column: int | None, source: str | None
+) -> None:
+    doc = doc_of(f"| Paper | Links |\n| --- | --- |\n| {cell} | [paper](x) |\n")
+    entry = doc.entries[0]
+    assert (entry.title, entry.title_column, entry.title_source) == (title, column, source)
+    check_positions(doc)
+
+
 @pytest.mark.parametrize(
     ("item", "title", "column"),
     [
         (
             "- ⭐ **Attention Is All You Need** [Paper PDF](https://a.b/c)",
-            "⭐ Attention Is All You Need",
-            3,
+            "Attention Is All You Need",
+            7,
         ),
         ("- 🔥 Tree of Thoughts [[arXiv paper]](https://a.b/c)", "🔥 Tree of Thoughts", 3),
         ("- Chain of Thought [[arXiv 2022]](https://a.b/c)", "Chain of Thought", 3),
-        ("- 🔥 **LoRA** [[论文]](https://a.b/c) [[代码]](https://g/h)", "🔥 LoRA", 3),
+        ("- 🔥 **LoRA** [[论文]](https://a.b/c) [[代码]](https://g/h)", "LoRA", 7),
         ("- [Code Llama](https://a.b/c) [code](https://g/h)", "Code Llama", 4),
         ("- [Paper 1](https://a.b/c)", "Paper 1", 4),  # a number, not a year
     ],

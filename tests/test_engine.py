@@ -136,16 +136,16 @@ def test_duplicate_scope_is_passed_to_the_rules(tmp_path: Path, scope: str) -> N
     first = tmp_path / "a.md"
     second = tmp_path / "b.md"
     entry = "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
-    first.write_text(f"## One\n\n{entry}\n## Two\n\n{entry}", encoding="utf-8")
+    first.write_text(f"## One\n\n{entry}\n## Two\n\n{entry}{entry}", encoding="utf-8")
     second.write_text(entry, encoding="utf-8")
-    config = apply_options(Config(), {"duplicate-scope": scope, "select": ["PL201"]}, "t", tmp_path)
+    config = apply_options(Config(), {"duplicate-scope": scope, "select": ["PL2"]}, "t", tmp_path)
     report = lint([Source(str(first), first), Source(str(second), second)], config, offline=True)
     expected = {
-        "section": [],
-        "file": [(str(first), 7)],
-        "all": [(str(first), 7), (str(second), 1)],
+        "section": [(str(first), 8, "PL201")],
+        "file": [(str(first), 7, "PL202"), (str(first), 8, "PL201")],
+        "all": [(str(first), 7, "PL202"), (str(first), 8, "PL201"), (str(second), 1, "PL202")],
     }[scope]
-    assert [(f.path, f.line) for f in report.findings] == expected
+    assert [(f.path, f.line, f.rule) for f in report.findings] == expected
 
 
 def test_the_urls_sent_to_the_checker_are_what_a_browser_fetches() -> None:

@@ -2,8 +2,8 @@
 every arXiv/DOI/OpenReview link form): every finding must be right, a false alarm is a bug.
 
 The files in tests/data/realistic hold one broken anchor (zh.md), and zh.md lists two papers in
-both its Chinese and its English half (duplicates in one file, not in one section); ids.md and
-nested.md/venue.md share two papers (duplicates across files)."""
+both its Chinese and its English half (cross-listed in one file, PL202 info); ids.md and
+nested.md/venue.md share two papers (cross-listed across files)."""
 
 from __future__ import annotations
 
@@ -23,18 +23,18 @@ IN_FILE = [
     (
         "zh.md",
         41,
-        3,
-        "PL201",
-        'duplicate entry: "🔥 A Survey of Large Language Models, 2023." (arXiv:2303.18223)'
-        " already listed at line 9",
+        7,
+        "PL202",
+        'cross-listed: "A Survey of Large Language Models" (arXiv:2303.18223) also listed under'
+        ' "📚 综述 Surveys" at line 9',
     ),
     (
         "zh.md",
         42,
         5,
-        "PL201",
-        'duplicate entry: "Harnessing the Power of LLMs in Practice: A Survey on ChatGPT and'
-        ' Beyond" (arXiv:2304.13712) already listed at line 10',
+        "PL202",
+        'cross-listed: "Harnessing the Power of LLMs in Practice: A Survey on ChatGPT and Beyond"'
+        ' (arXiv:2304.13712) also listed under "📚 综述 Surveys" at line 10',
     ),
 ]
 ACROSS_FILES = [
@@ -42,17 +42,17 @@ ACROSS_FILES = [
         "nested.md",
         54,
         5,
-        "PL201",
-        'duplicate entry: "LoRA: Low-Rank Adaptation of Large Language Models" (arXiv:2106.09685)'
-        " already listed at ids.md:38",
+        "PL202",
+        'cross-listed: "LoRA: Low-Rank Adaptation of Large Language Models" (arXiv:2106.09685)'
+        ' also listed under "OpenReview" at ids.md:38',
     ),
     (
         "venue.md",
         14,
         7,
-        "PL201",
-        'duplicate entry: "Denoising Diffusion Implicit Models" (openreview:St1giarCHLP) already'
-        " listed at ids.md:36",
+        "PL202",
+        'cross-listed: "Denoising Diffusion Implicit Models" (openreview:St1giarCHLP) also'
+        ' listed under "OpenReview" at ids.md:36',
     ),
 ]
 EXPECTED = {

@@ -104,6 +104,7 @@ from linter.identity import (
     paper_key,
     paper_link_keys,
     same_title,
+    shortened_title,
     title_words,
 )
 from linter.rules.base import RuleContext
@@ -216,6 +217,10 @@ def _position(item: Occurrence) -> tuple[str, int, int]:
     return (item.path, item.entry.line, item.entry.column)
 
 
+def _one_paper(first: str, second: str) -> bool:
+    return same_title(first, second) or shortened_title(first, second)
+
+
 def title_groups(items: Sequence[Occurrence]) -> list[list[Occurrence]]:
     """Occurrences grouped by title equivalence (``same_title``, closed transitively), groups in
     order of their first occurrence.
@@ -231,7 +236,7 @@ def title_groups(items: Sequence[Occurrence]) -> list[list[Occurrence]]:
     if len(representatives) <= FUZZY_MAX_TITLES:
         for first, title in enumerate(representatives):
             for second in range(first + 1, len(representatives)):
-                if union.find(first) != union.find(second) and same_title(
+                if union.find(first) != union.find(second) and _one_paper(
                     title, representatives[second]
                 ):
                     union.union(first, second)
