@@ -10,10 +10,12 @@ from linter.identity import (
     arxiv_id_problem,
     canonical_title,
     find_text_ids,
+    is_navigation,
     link_label,
     normalise_title,
     paper_key,
     same_title,
+    shortened_title,
     title_words,
 )
 
@@ -378,6 +380,69 @@ def test_title_words() -> None:
     assert title_words("GPT-3") == 1
     assert title_words("Mixtral of Experts") == 3
     assert title_words("") == 0
+    # Words as written: a name in one piece is one word, however many parts it has.
+    assert title_words("DeepSeek-v2-236B-MoE") == 1
+    assert title_words("Qwen2-0.5|1.5|7|57-14|72B") == 1
+    assert title_words("Llama 2 70B") == 1
+    assert title_words("Qwen2 72B Instruct") == 2
+    assert title_words("大语言模型综述") == 1
+
+
+@pytest.mark.parametrize(
+    ("short", "full", "expected"),
+    [
+        # A model name stands for the paper whose name comes before the colon.
+        ("DeepSeek-v2-236B-MoE", "DeepSeek-V2: A Strong, Economical, and Efficient MoE LM", True),
+        ("DeepSeek-V2 Chat", "DeepSeek-V2: A Strong, Economical, and Efficient MoE LM", True),
+        ("Llama 2 70B Chat", "Llama 2: Open Foundation and Fine-Tuned Chat Models", True),
+        ("Leave No Context Behind", "Leave No Context Behind: Efficient Infinite Context", True),
+        # A short form (at most SHORT_NAME_MAX_WORDS words) is the start of the title.
+        ("Qwen2 72B Instruct", "Qwen2 Technical Report", True),
+        ("Mixtral 8x7B Instruct v0.1", "Mixtral of Experts", True),
+        ("Scaling Laws", "Scaling Laws for Neural Language Models", True),
+        ("Deep Residual Learning", "Deep Residual Learning for Image Recognition", True),
+        # The name of another model, or a long title that another paper extends, is not.
+        ("Llama 2 70B Chat", "LLaMA: Open and Efficient Foundation Language Models", False),
+        ("DeepSeek-V2 Chat", "DeepSeek LLM: Scaling Open-Source Language Models", False),
+        ("Attention Is All You Need", "Attention Is All You Need in Speech Separation", False),
+        ("A Survey of NL2SQL with LLMs", "Agentic Retrieval-Augmented Generation: A Survey", False),
+        ("Scaling Laws", "Laws of Scaling", False),
+    ],
+)
+def test_shortened_title(short: str, full: str, expected: bool) -> None:
+    assert shortened_title(short, full) is expected
+    assert shortened_title(full, short) is expected
+
+
+def test_shortened_title_is_not_same_title() -> None:
+    # The duplicate rules keep comparing titles whole: two papers share first words.
+    assert not same_title("Scaling Laws", "Scaling Laws for Neural Language Models")
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("#week-12", True),
+        ("./#top-ml-papers-of-the-week-april-7---april-13---2025", True),
+        ("README.md#contents", True),
+        ("2024.md", True),
+        ("docs/papers.markdown", True),
+        (".", True),
+        ("./", True),
+        ("../", True),
+        ("papers/", True),
+        ("?page=2", True),
+        ("papers/attention.pdf", False),
+        ("assets/figure.png", False),
+        ("example.com/paper", False),  # a relative path on GitHub, but maybe a paper file
+        ("https://arxiv.org/abs/1706.03762#S3", False),
+        ("https://github.com/o/list#contents", False),
+        ("www.example.org/#a", False),
+        ("mailto:a@b.org", False),
+    ],
+)
+def test_is_navigation(target: str, expected: bool) -> None:
+    assert is_navigation(target) is expected
 
 
 def test_same_title_huge_input() -> None:

@@ -12,8 +12,12 @@ PL301 id-title-conflict
     checked together: one of the entries points to the wrong paper or carries the wrong title.
     Titles that differ only in case, punctuation, line breaks, a parenthetical note ("(GPT-3)"), an
     organisation prefix ("DeepMind's"), a model size ("OPT-1.3B" for "OPT: Open Pre-trained...")
-    or a couple of typos are the same title. Titles with fewer than two words (model names such as
-    "metaseq" or "GPT-3") take no part.
+    or a couple of typos are the same title. So are a title and its short form: the name before
+    its colon ("Leave No Context Behind", "DeepSeek-V2 Chat" for "DeepSeek-V2: A Strong,
+    Economical, ..."), or its first one to three words with sizes, versions and variant words
+    ("Chat", "Instruct", "MoE") left out ("Scaling Laws", "Qwen2 72B Instruct" for "Qwen2
+    Technical Report"). Titles with fewer than two words as written take no part: model names
+    such as "metaseq", "GPT-3" or "DeepSeek-v2-236B-MoE" are names, not titles.
 
     The occurrences are grouped by title; the group listed first (by path, then line) is the
     reference, and each other group is reported once, at its first entry, with the reference's
@@ -218,12 +222,13 @@ def _position(item: Occurrence) -> tuple[str, int, int]:
 
 
 def _one_paper(first: str, second: str) -> bool:
+    # A short form counts here only: PL302 and the duplicate rules compare titles whole.
     return same_title(first, second) or shortened_title(first, second)
 
 
 def title_groups(items: Sequence[Occurrence]) -> list[list[Occurrence]]:
-    """Occurrences grouped by title equivalence (``same_title``, closed transitively), groups in
-    order of their first occurrence.
+    """Occurrences grouped by title equivalence (``same_title`` or ``shortened_title``, closed
+    transitively), groups in order of their first occurrence.
 
     Titles are first grouped by their exact canonical form; the fuzzy comparison between those
     groups is quadratic, so it is skipped when one identifier carries more than

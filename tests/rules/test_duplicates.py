@@ -299,3 +299,56 @@ def test_model_table_rows_are_not_duplicates_of_their_paper() -> None:
     assert hits(doc) == [
         ("list.md", 7, 3, 'duplicate entry: "OPT-6.7B" (arXiv:2205.01068) already listed at line 6')
     ]
+
+
+def test_digest_sections_and_the_sections_within_them() -> None:
+    doc = md(
+        "# Long context papers\n"
+        "## 📢 News\n"
+        "### 2025.05\n"
+        "## Papers\n"
+        "### Sparse attention\n"
+        "## Top ML Papers of the Week (May 20 - May 26)\n"
+        "## 🔥 Trending projects\n"
+        "## What's new\n"
+        "## Recent advances in retrieval\n"
+        "## Newsletters\n"
+        "## Weekend projects\n"
+    )
+    assert duplicates.digest_sections(doc) == {1, 2, 5, 6, 7, 8}
+
+
+def test_digests_repeat_on_purpose_but_not_within_themselves() -> None:
+    entry = "- [Attention Sinks for Streaming LLMs](https://arxiv.org/abs/2309.17453)\n"
+    doc = md(
+        f"## News\n### 2025.05.28\n{entry}{entry}### 2025.05.27\n{entry}"
+        f"## Papers\n### Sparse attention\n{entry}### Streaming\n{entry}{entry}"
+    )
+    listed = '"Attention Sinks for Streaming LLMs" (arXiv:2309.17453)'
+    # Line 6 (another day of the news) and the topic sections repeat line 3 on purpose.
+    assert hits(doc) == [
+        ("list.md", 4, 4, f"duplicate entry: {listed} already listed at line 3"),
+        (
+            "list.md",
+            11,
+            4,
+            f'cross-listed: {listed} also listed under "Sparse attention" at line 9',
+        ),
+        ("list.md", 12, 4, f"duplicate entry: {listed} already listed at line 11"),
+    ]
+    assert hits(doc, scope="section") == [
+        ("list.md", 4, 4, f"duplicate entry: {listed} already listed at line 3"),
+        ("list.md", 12, 4, f"duplicate entry: {listed} already listed at line 11"),
+    ]
+
+
+def test_table_of_contents_lines_are_not_papers() -> None:
+    doc = md(
+        "- [Top ML Papers of the Week (April 7 - April 13)](./#top-ml-papers-of-the-week-april-7---april-13---2025)\n"
+        "- [Top ML Papers of the Week (March 31 - April 6)](./#top-ml-papers-of-the-week-march-31---april-6---2025)\n"
+        "- [Papers of 2024](2024.md#january)\n"
+        "- [Papers of 2024](2024.md#february)\n"
+        "- [Back to the top](#contents)\n"
+        "- [Back to the top](#contents)\n"
+    )
+    assert hits(doc) == []
