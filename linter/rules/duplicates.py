@@ -21,7 +21,8 @@ Where repeats are looked for is the ``duplicate-scope`` setting: ``section`` (PL
 what the list files under its topics (a heading with News, Updates, Latest, Recent, What's new,
 Trending, Hot, Highlights, Week, Weekly, Month, Monthly, Daily, Today or Changelog, or a section
 within one), is a scope of its own: a paper listed twice within it is PL201, its repeats under
-the topics are not reported. Each repeat is reported at its title, with the first listing as
+the topics are not reported (the same words in French, Spanish, German, Portuguese and Chinese
+count too: "Projets LLM tendance", "最新论文"). Each repeat is reported at its title, with the first listing as
 related location. When the same identifier is also listed under a different title, the entries
 are reported once, as PL301, and not here.
 
@@ -86,7 +87,12 @@ CODES: tuple[str, ...] = ("PL201", "PL202")
 # listed twice within one of them is.
 DIGEST_HEADING = re.compile(
     r"\b(?:news|updates?|latest|recent|what'?s new|new (?:papers|additions|releases)|trending|"
-    r"hot|highlights?|week|weekly|month|monthly|daily|today|changelog)\b",
+    r"hot|highlights?|week|weekly|month|monthly|daily|today|changelog"
+    # The same in the languages reading lists are often translated into (French, Spanish,
+    # German, Portuguese), then Chinese, which has no word boundaries.
+    r"|actualités|nouveautés|tendances?|semaine|novedades|noticias|tendencias|semana"
+    r"|neuigkeiten|aktuell|woche|notícias|novidades)\b"
+    r"|最新|新闻|动态|热门|趋势|每周|周报|每日|日报|月报",
     re.IGNORECASE,
 )
 

@@ -314,8 +314,11 @@ def test_digest_sections_and_the_sections_within_them() -> None:
         "## Recent advances in retrieval\n"
         "## Newsletters\n"
         "## Weekend projects\n"
+        "## Projets LLM tendance\n"
+        "## 最新论文\n"
+        "## 多模态\n"
     )
-    assert duplicates.digest_sections(doc) == {1, 2, 5, 6, 7, 8}
+    assert duplicates.digest_sections(doc) == {1, 2, 5, 6, 7, 8, 11, 12}
 
 
 def test_digests_repeat_on_purpose_but_not_within_themselves() -> None:
