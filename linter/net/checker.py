@@ -2,7 +2,8 @@
 
 Scheduling: one ``ClientSession`` (connection reuse, DNS cache); a global semaphore and one per
 host, a minimum interval between two request starts to one host, and a host-wide pause when the
-host sends ``Retry-After``. A task takes its host slot before the global one, so tasks queued
+host sends ``Retry-After`` (or 429), unless the host has shown that its limits are per URL (see
+``_Checker._limit_pauses_host``). A task takes its host slot before the global one, so tasks queued
 behind a busy or hung host never hold global slots. Slots are held for one request (or one
 HEAD+GET pair) only: backoff sleeps and redirect hops to other hosts hold nothing.
 
@@ -249,6 +250,15 @@ class _Host:
     next_start: float = 0.0
     paused_until: float = 0.0
     pause_spent: float = 0.0
+    # Rate limits: "url" once the host has shown that a limit is about one URL (it answered a
+    # request sent after the limited one), "host" once a URL stayed limited past its own
+    # Retry-After; "" until then. See _Checker._limit_pauses_host.
+    limit_scope: str = ""
+    starts: int = 0  # requests started so far: their numbers tell what was sent after what
+    pause_began: int = 0  # ``starts`` when the last pause began: lower numbers were in flight
+    pause_trigger: int = -1  # number of the request whose limit began the last pause
+    limited: set[str] = field(default_factory=set)  # its URLs answered with a limit so far
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)  # set when a pause ends early
     head_unreliable: bool = False
     verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
     pending: int = 0  # URLs whose current hop is on this host, started or not
@@ -698,6 +708,8 @@ class _Checker:
                 if verdict is not None:
                     return verdict
                 await self._wait_turn(host)
+                number = host.starts
+                host.starts += 1
                 probe = not origin.answered
                 origin.probes += probe
                 origin.probes_started += probe
@@ -729,21 +741,25 @@ class _Checker:
                     return host.verdict
                 return LinkResult(str(url), result.outcome, None, result.reason)
             if result.status in host.accept or not _retryable(result.status):
+                self._served(host, number)
                 return result
             if _bot_signal(result) is not None:
                 return result
             wait = _retry_after(result.headers)
+            pausing = wait is not None or result.status == 429
+            if not pausing:
+                self._served(host, number)  # a 500 is no rate limit
             if wait is not None and wait > self.settings.max_retry_after:
                 reason = (
                     f"rate limited ({_status_text(result.status)}, Retry-After {wait:.0f} s "
                     f"is over the {self.settings.max_retry_after:g} s cap)"
                 )
                 return LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
+            pauses_host = pausing and self._limit_pauses_host(host, str(url), number)
             if attempt >= self.settings.retries:
                 return result
             delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(attempt)
-            pausing = wait is not None or result.status == 429
-            if pausing and not self._pause(host, delay):
+            if pauses_host and not self._pause(host, delay, number):
                 reason = (
                     f"rate limited ({_status_text(result.status)}; the host kept asking to "
                     f"wait past {HOST_PAUSE_BUDGET * self.settings.max_retry_after:g} s)"
@@ -813,8 +829,44 @@ class _Checker:
         delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())
         return float(min(BACKOFF_MAX, max(0.0, delay)))
 
-    def _pause(self, host: _Host, delay: float) -> bool:
-        """Pauses the whole host for ``delay`` seconds; False when its pause budget is spent."""
+    def _limit_pauses_host(self, host: _Host, url: str, number: int) -> bool:
+        """Whether a rate limit (429, or ``Retry-After``) answered to request ``number``, for
+        ``url``, pauses the whole host, or only ``url`` waits before its retry.
+
+        A pause is right for a host-wide limit, but some hosts limit single URLs: one pause per
+        limited URL, one after the other, stopped every other URL of such a host for seconds
+        each. So a limit pauses the host unless: the request was in flight when the last pause
+        began (that pause covers it: pauses do not stack), or the host has shown that its limits
+        are per URL (``_served``: it answered a request sent after the limited one) and this URL
+        is limited for the first time. A URL limited again after waiting its own Retry-After
+        says the limit is not about single URLs after all: the host pauses from then on."""
+        retried = url in host.limited
+        host.limited.add(url)
+        if number < host.pause_began:
+            return False
+        if host.limit_scope == "url":
+            if not retried:
+                return False
+            host.limit_scope = "host"
+        return True
+
+    def _served(self, host: _Host, number: int) -> None:
+        """Request ``number`` got an answer that is no rate limit. If it was sent after the
+        request whose limit began the last pause, the host still serves other URLs: its limits
+        are per URL, and that pause ends now instead of holding back the host's other URLs."""
+        if host.limit_scope or host.pause_trigger < 0 or number <= host.pause_trigger:
+            return
+        host.limit_scope = "url"
+        now = asyncio.get_running_loop().time()
+        if host.paused_until > now:
+            host.pause_spent -= host.paused_until - now
+            host.paused_until = now
+            host.resumed.set()
+            host.resumed = asyncio.Event()
+
+    def _pause(self, host: _Host, delay: float, number: int) -> bool:
+        """Pauses the whole host for ``delay`` seconds because of the limit answered to request
+        ``number``; False when the host's pause budget is spent."""
         now = asyncio.get_running_loop().time()
         until = now + delay
         extension = max(0.0, until - max(host.paused_until, now))
@@ -823,6 +875,8 @@ class _Checker:
             return False
         host.pause_spent += extension
         host.paused_until = max(host.paused_until, until)
+        host.pause_began = host.starts
+        host.pause_trigger = number
         return True
 
     async def _wait_turn(self, host: _Host) -> None:
@@ -833,7 +887,9 @@ class _Checker:
             start = max(host.next_start, host.paused_until)
             if start <= now:
                 break
-            await asyncio.sleep(start - now)
+            # A pause can end early (see _served): then go at once, not at its planned end.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(host.resumed.wait(), start - now)
         host.next_start = now + host.interval
 
     # -- one request -----------------------------------------------------------------------------
