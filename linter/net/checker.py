@@ -250,13 +250,19 @@ class _Host:
     next_start: float = 0.0
     paused_until: float = 0.0
     pause_spent: float = 0.0
-    # Rate limits: "url" once the host has shown that a limit is about one URL (it answered a
-    # request sent after the limited one), "host" once a URL stayed limited past its own
-    # Retry-After; "" until then. See _Checker._limit_pauses_host.
+    # Rate limits (see _Checker._limit_pauses_host): "url" once the host has shown that its
+    # limits are about single URLs, "host" once a URL stayed limited past its own Retry-After,
+    # "" until then and after a limit that hit several URLs at once.
     limit_scope: str = ""
     starts: int = 0  # requests started so far: their numbers tell what was sent after what
+    in_flight: set[int] = field(default_factory=set)  # numbers of its requests in flight
     pause_began: int = 0  # ``starts`` when the last pause began: lower numbers were in flight
     pause_trigger: int = -1  # number of the request whose limit began the last pause
+    # Requests sent after a limited one and in flight when its limit arrived: their answers tell
+    # whether the host limits other URLs too.
+    witnesses: set[int] = field(default_factory=set)
+    witness_limited: bool = False  # another URL was limited during the last pause
+    host_wide_seen: bool = False  # several URLs were limited at once, or just after a pause
     limited: set[str] = field(default_factory=set)  # its URLs answered with a limit so far
     resumed: asyncio.Event = field(default_factory=asyncio.Event)  # set when a pause ends early
     head_unreliable: bool = False
@@ -710,6 +716,7 @@ class _Checker:
                 await self._wait_turn(host)
                 number = host.starts
                 host.starts += 1
+                host.in_flight.add(number)
                 probe = not origin.answered
                 origin.probes += probe
                 origin.probes_started += probe
@@ -718,7 +725,9 @@ class _Checker:
                         result = await self._exchange(url, chain, host, use_get)
                 finally:
                     origin.probes -= probe
+                    host.in_flight.discard(number)
                 if isinstance(result, _Failure):
+                    host.witnesses.discard(number)  # no answer: no evidence about rate limits
                     self._learn(host, origin, result)
                 else:
                     origin.answered = True
@@ -833,32 +842,56 @@ class _Checker:
         """Whether a rate limit (429, or ``Retry-After``) answered to request ``number``, for
         ``url``, pauses the whole host, or only ``url`` waits before its retry.
 
-        A pause is right for a host-wide limit, but some hosts limit single URLs: one pause per
-        limited URL, one after the other, stopped every other URL of such a host for seconds
-        each. So a limit pauses the host unless: the request was in flight when the last pause
-        began (that pause covers it: pauses do not stack), or the host has shown that its limits
-        are per URL (``_served``: it answered a request sent after the limited one) and this URL
-        is limited for the first time. A URL limited again after waiting its own Retry-After
-        says the limit is not about single URLs after all: the host pauses from then on."""
+        A pause is right for a host-wide limit, but some hosts limit single URLs: one full pause
+        per limited URL, one after the other, held back every other URL of such a host for
+        seconds each. So pauses do not stack: a limit answered to a request that was in flight
+        when the last pause began is covered by that pause. And the host learns which kind of
+        limit it has (``_served``): its requests sent after the limited one and in flight when
+        the limit came (the witnesses) all answered, or if there were none, the first request
+        after the pause did (only until the host has limited several URLs at once, see
+        _served): the limit was about one URL, the pause ends, and from then on a URL limited
+        for the first time waits alone. A witness of such a URL-level limit that is limited too
+        makes the host unknown again (it pauses); a URL still limited after its own Retry-After
+        makes the host pause on every limit for the rest of the run."""
         retried = url in host.limited
         host.limited.add(url)
+        if number in host.witnesses or number < host.pause_began:
+            # Another URL limited at about the same time: maybe the limit is not per URL.
+            host.witnesses.discard(number)
+            host.witness_limited = host.host_wide_seen = True
+            if host.limit_scope == "url":
+                host.limit_scope = ""
         if number < host.pause_began:
             return False
+        if not host.limit_scope and host.pause_trigger >= 0:
+            host.host_wide_seen = True  # the first request after a pause is limited too
         if host.limit_scope == "url":
-            if not retried:
-                return False
-            host.limit_scope = "host"
+            if retried:
+                host.limit_scope = "host"
+                return True
+            host.witnesses.update(sent for sent in host.in_flight if sent > number)
+            return False
         return True
 
     def _served(self, host: _Host, number: int) -> None:
-        """Request ``number`` got an answer that is no rate limit. If it was sent after the
-        request whose limit began the last pause, the host still serves other URLs: its limits
-        are per URL, and that pause ends now instead of holding back the host's other URLs."""
-        if host.limit_scope or host.pause_trigger < 0 or number <= host.pause_trigger:
+        """Request ``number`` got an answer that is no rate limit: see _limit_pauses_host."""
+        host.witnesses.discard(number)
+        if (
+            host.limit_scope
+            or host.pause_trigger < 0
+            or number <= host.pause_trigger
+            or host.witnesses
+            or host.witness_limited
+        ):
+            return
+        if number >= host.pause_began and host.host_wide_seen:
+            # A limit that refills while we wait (a token bucket) lets the first request after
+            # the pause through too: once the host has limited several URLs at once, only
+            # witnesses that all answered show a per-URL limit.
             return
         host.limit_scope = "url"
         now = asyncio.get_running_loop().time()
-        if host.paused_until > now:
+        if host.paused_until > now:  # end it early: the host serves the other URLs
             host.pause_spent -= host.paused_until - now
             host.paused_until = now
             host.resumed.set()
@@ -877,6 +910,8 @@ class _Checker:
         host.paused_until = max(host.paused_until, until)
         host.pause_began = host.starts
         host.pause_trigger = number
+        host.witnesses = {sent for sent in host.in_flight if sent > number}
+        host.witness_limited = False
         return True
 
     async def _wait_turn(self, host: _Host) -> None:

@@ -332,6 +332,26 @@ async def test_limits_answered_during_a_pause_do_not_extend_it(
     assert other_at < first + 0.5 + 0.35  # ... and not stacked (that would be first + 1.0)
 
 
+async def test_limit_right_after_a_pause_keeps_the_host_pausing(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /b, the first request after /a's pause, is limited too: the limit is host-wide (a token
+    # bucket lets /c through after the next pause all the same). So /d's limit pauses the host
+    # again instead of making only /d wait.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.3)
+    for path in ("/a", "/b", "/d"):
+        site.routes[path] = limited_once(**{"Retry-After": "1"})
+    for path in ("/c", "/e"):
+        site.routes[path] = respond(200)
+    paths = ("/a", "/b", "/c", "/d", "/e")
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 2, 1, 2, 1]
+    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
+    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    assert e_at >= d_at + 0.3 - 0.01
+
+
 async def test_limit_that_outlasts_retry_after_makes_the_host_pause_again(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
