@@ -922,6 +922,9 @@ class _Checker:
             start = max(host.next_start, host.paused_until)
             if start <= now:
                 break
+            if host.paused_until < host.next_start:
+                await asyncio.sleep(start - now)
+                continue
             # A pause can end early (see _served): then go at once, not at its planned end.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(host.resumed.wait(), start - now)
