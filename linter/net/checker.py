@@ -2,7 +2,8 @@
 
 Scheduling: one ``ClientSession`` (connection reuse, DNS cache); a global semaphore and one per
 host, a minimum interval between two request starts to one host, and a host-wide pause when the
-host sends ``Retry-After``. A task takes its host slot before the global one, so tasks queued
+host sends ``Retry-After`` (or 429), unless the host has shown that its limits are per URL (see
+``_Checker._limit_pauses_host``). A task takes its host slot before the global one, so tasks queued
 behind a busy or hung host never hold global slots. Slots are held for one request (or one
 HEAD+GET pair) only: backoff sleeps and redirect hops to other hosts hold nothing.
 
@@ -249,6 +250,21 @@ class _Host:
     next_start: float = 0.0
     paused_until: float = 0.0
     pause_spent: float = 0.0
+    # Rate limits (see _Checker._limit_pauses_host): "url" once the host has shown that its
+    # limits are about single URLs, "host" once a URL stayed limited past its own Retry-After,
+    # "" until then and after a limit that hit several URLs at once.
+    limit_scope: str = ""
+    starts: int = 0  # requests started so far: their numbers tell what was sent after what
+    in_flight: set[int] = field(default_factory=set)  # numbers of its requests in flight
+    pause_began: int = 0  # ``starts`` when the last pause began: lower numbers were in flight
+    pause_trigger: int = -1  # number of the request whose limit began the last pause
+    # Requests sent after a limited one and in flight when its limit arrived: their answers tell
+    # whether the host limits other URLs too.
+    witnesses: set[int] = field(default_factory=set)
+    witness_limited: bool = False  # another URL was limited during the last pause
+    host_wide_seen: bool = False  # several URLs were limited at once, or just after a pause
+    limited: set[str] = field(default_factory=set)  # its URLs answered with a limit so far
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)  # set when a pause ends early
     head_unreliable: bool = False
     verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
     pending: int = 0  # URLs whose current hop is on this host, started or not
@@ -698,6 +714,9 @@ class _Checker:
                 if verdict is not None:
                     return verdict
                 await self._wait_turn(host)
+                number = host.starts
+                host.starts += 1
+                host.in_flight.add(number)
                 probe = not origin.answered
                 origin.probes += probe
                 origin.probes_started += probe
@@ -706,7 +725,9 @@ class _Checker:
                         result = await self._exchange(url, chain, host, use_get)
                 finally:
                     origin.probes -= probe
+                    host.in_flight.discard(number)
                 if isinstance(result, _Failure):
+                    host.witnesses.discard(number)  # no answer: no evidence about rate limits
                     self._learn(host, origin, result)
                 else:
                     origin.answered = True
@@ -729,21 +750,25 @@ class _Checker:
                     return host.verdict
                 return LinkResult(str(url), result.outcome, None, result.reason)
             if result.status in host.accept or not _retryable(result.status):
+                self._served(host, number)
                 return result
             if _bot_signal(result) is not None:
                 return result
             wait = _retry_after(result.headers)
+            pausing = wait is not None or result.status == 429
+            if not pausing:
+                self._served(host, number)  # a 500 is no rate limit
             if wait is not None and wait > self.settings.max_retry_after:
                 reason = (
                     f"rate limited ({_status_text(result.status)}, Retry-After {wait:.0f} s "
                     f"is over the {self.settings.max_retry_after:g} s cap)"
                 )
                 return LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
+            pauses_host = pausing and self._limit_pauses_host(host, str(url), number)
             if attempt >= self.settings.retries:
                 return result
             delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(attempt)
-            pausing = wait is not None or result.status == 429
-            if pausing and not self._pause(host, delay):
+            if pauses_host and not self._pause(host, delay, number):
                 reason = (
                     f"rate limited ({_status_text(result.status)}; the host kept asking to "
                     f"wait past {HOST_PAUSE_BUDGET * self.settings.max_retry_after:g} s)"
@@ -813,8 +838,68 @@ class _Checker:
         delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())
         return float(min(BACKOFF_MAX, max(0.0, delay)))
 
-    def _pause(self, host: _Host, delay: float) -> bool:
-        """Pauses the whole host for ``delay`` seconds; False when its pause budget is spent."""
+    def _limit_pauses_host(self, host: _Host, url: str, number: int) -> bool:
+        """Whether a rate limit (429, or ``Retry-After``) answered to request ``number``, for
+        ``url``, pauses the whole host, or only ``url`` waits before its retry.
+
+        A pause is right for a host-wide limit, but some hosts limit single URLs: one full pause
+        per limited URL, one after the other, held back every other URL of such a host for
+        seconds each. So pauses do not stack: a limit answered to a request that was in flight
+        when the last pause began is covered by that pause. And the host learns which kind of
+        limit it has (``_served``): its requests sent after the limited one and in flight when
+        the limit came (the witnesses) all answered, or if there were none, the first request
+        after the pause did (only until the host has limited several URLs at once, see
+        _served): the limit was about one URL, the pause ends, and from then on a URL limited
+        for the first time waits alone. A witness of such a URL-level limit that is limited too
+        makes the host unknown again (it pauses); a URL still limited after its own Retry-After
+        makes the host pause on every limit for the rest of the run."""
+        retried = url in host.limited
+        host.limited.add(url)
+        if number in host.witnesses or number < host.pause_began:
+            # Another URL limited at about the same time: maybe the limit is not per URL.
+            host.witnesses.discard(number)
+            host.witness_limited = host.host_wide_seen = True
+            if host.limit_scope == "url":
+                host.limit_scope = ""
+        if number < host.pause_began:
+            return False
+        if not host.limit_scope and host.pause_trigger >= 0:
+            host.host_wide_seen = True  # the first request after a pause is limited too
+        if host.limit_scope == "url":
+            if retried:
+                host.limit_scope = "host"
+                return True
+            host.witnesses.update(sent for sent in host.in_flight if sent > number)
+            return False
+        return True
+
+    def _served(self, host: _Host, number: int) -> None:
+        """Request ``number`` got an answer that is no rate limit: see _limit_pauses_host."""
+        host.witnesses.discard(number)
+        if (
+            host.limit_scope
+            or host.pause_trigger < 0
+            or number <= host.pause_trigger
+            or host.witnesses
+            or host.witness_limited
+        ):
+            return
+        if number >= host.pause_began and host.host_wide_seen:
+            # A limit that refills while we wait (a token bucket) lets the first request after
+            # the pause through too: once the host has limited several URLs at once, only
+            # witnesses that all answered show a per-URL limit.
+            return
+        host.limit_scope = "url"
+        now = asyncio.get_running_loop().time()
+        if host.paused_until > now:  # end it early: the host serves the other URLs
+            host.pause_spent -= host.paused_until - now
+            host.paused_until = now
+            host.resumed.set()
+            host.resumed = asyncio.Event()
+
+    def _pause(self, host: _Host, delay: float, number: int) -> bool:
+        """Pauses the whole host for ``delay`` seconds because of the limit answered to request
+        ``number``; False when the host's pause budget is spent."""
         now = asyncio.get_running_loop().time()
         until = now + delay
         extension = max(0.0, until - max(host.paused_until, now))
@@ -823,6 +908,10 @@ class _Checker:
             return False
         host.pause_spent += extension
         host.paused_until = max(host.paused_until, until)
+        host.pause_began = host.starts
+        host.pause_trigger = number
+        host.witnesses = {sent for sent in host.in_flight if sent > number}
+        host.witness_limited = False
         return True
 
     async def _wait_turn(self, host: _Host) -> None:
@@ -833,7 +922,12 @@ class _Checker:
             start = max(host.next_start, host.paused_until)
             if start <= now:
                 break
-            await asyncio.sleep(start - now)
+            if host.paused_until < host.next_start:
+                await asyncio.sleep(start - now)
+                continue
+            # A pause can end early (see _served): then go at once, not at its planned end.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(host.resumed.wait(), start - now)
         host.next_start = now + host.interval
 
     # -- one request -----------------------------------------------------------------------------

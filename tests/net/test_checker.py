@@ -229,6 +229,154 @@ async def test_host_that_keeps_rate_limiting_stops_being_asked(
     }
 
 
+def limited_once(**headers: str) -> Any:
+    """429 (with the given headers) to the first request, 200 afterwards: a per-URL limit."""
+    answered = [False]
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if not answered[0]:
+            answered[0] = True
+            return web.Response(status=429, headers=headers, text="slow down")
+        return web.Response(text="body")
+
+    return handler
+
+
+def held_back(site: Site, paths: set[str], at_least: float) -> int:
+    """How many times requests to ``paths`` stopped for ``at_least`` seconds (server clock)."""
+    times = [seen.at for seen in site.seen if seen.path in paths]
+    return sum(1 for before, after in itertools.pairwise(times) if after - before >= at_least)
+
+
+async def test_url_level_limits_pause_the_host_once(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three URLs answer 429 once. The first pauses the host; the request after the pause is
+    # answered, so the limit is per URL: the next limited URLs wait alone, the host goes on.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.5)
+    paths = [f"/p{number}" for number in range(12)]
+    limited = {"/p2", "/p6", "/p9"}
+    for path in paths:
+        site.routes[path] = (
+            limited_once(**{"Retry-After": "1"}) if path in limited else respond(200)
+        )
+    urls = [site.url(path) for path in paths]
+    results = await check_urls(urls, settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert {path: site.count(path) for path in paths} == {
+        path: 2 if path in limited else 1 for path in paths
+    }
+    assert held_back(site, set(paths) - limited, 0.4) == 1  # the first pause only
+    for path in limited:  # each limited URL still waited its own Retry-After
+        first, second = (seen.at for seen in site.seen if seen.path == path)
+        assert second - first >= 0.5 - 0.01
+
+
+async def test_answer_after_the_limit_ends_the_pause_early(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /slow was sent after /limited and is answered after /limited's 429: the host still serves
+    # other URLs, so the host pause ends there and /a, /b, /c need not wait the 2 s. /a, the
+    # first request after that, is limited too (once): it waits alone, no new host pause.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 2.0)
+    site.routes["/limited"] = limited_once(**{"Retry-After": "1"})
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.1)
+        return web.Response(text="body")
+
+    site.routes["/slow"] = slow
+    site.routes["/a"] = limited_once(**{"Retry-After": "1"})
+    for path in ("/b", "/c"):
+        site.routes[path] = respond(200)
+    urls = [site.url(path) for path in ("/limited", "/slow", "/a", "/b", "/c")]
+    results = await check_urls(urls, settings(max_per_host=2))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in ("/limited", "/slow", "/a", "/b", "/c")] == [2, 1, 2, 1, 1]
+    limited_at = [seen.at for seen in site.seen if seen.path == "/limited"]
+    a_at = [seen.at for seen in site.seen if seen.path == "/a"]
+    others_at = [seen.at for seen in site.seen if seen.path in ("/b", "/c")]
+    assert max(others_at) - limited_at[0] < 1.0  # held for neither 2 s pause
+    assert limited_at[1] - limited_at[0] >= 2.0 - 0.01  # the limited URLs waited their own
+    assert a_at[1] - a_at[0] >= 2.0 - 0.01
+
+
+async def test_limits_answered_during_a_pause_do_not_extend_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four requests in flight; all four answer 429, the last 0.5 s after the first. The pause
+    # runs from the first 429: the later ones arrive during it and must not push it back.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.5)
+    loop = asyncio.get_running_loop()
+    answered: dict[str, float] = {}
+
+    def staggered(delay: float) -> Any:
+        calls = [0]
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            calls[0] += 1
+            if calls[0] > 1:
+                return web.Response(text="body")
+            await asyncio.sleep(delay)
+            answered[request.path] = loop.time()
+            return web.Response(status=429, headers={"Retry-After": "1"}, text="slow down")
+
+        return handler
+
+    for number, delay in enumerate((0.0, 0.2, 0.35, 0.5)):
+        site.routes[f"/l{number}"] = staggered(delay)
+    site.routes["/other"] = respond(200)
+    urls = [site.url(f"/l{number}") for number in range(4)] + [site.url("/other")]
+    results = await check_urls(urls, settings(max_per_host=4))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert site.count() == 9
+    other_at = next(seen.at for seen in site.seen if seen.path == "/other")
+    first = min(answered.values())
+    assert other_at >= first + 0.5 - 0.01  # the pause was kept ...
+    assert other_at < first + 0.5 + 0.35  # ... and not stacked (that would be first + 1.0)
+
+
+async def test_limit_right_after_a_pause_keeps_the_host_pausing(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /b, the first request after /a's pause, is limited too: the limit is host-wide (a token
+    # bucket lets /c through after the next pause all the same). So /d's limit pauses the host
+    # again instead of making only /d wait.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.3)
+    for path in ("/a", "/b", "/d"):
+        site.routes[path] = limited_once(**{"Retry-After": "1"})
+    for path in ("/c", "/e"):
+        site.routes[path] = respond(200)
+    paths = ("/a", "/b", "/c", "/d", "/e")
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 2, 1, 2, 1]
+    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
+    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    assert e_at >= d_at + 0.3 - 0.01
+
+
+async def test_limit_that_outlasts_retry_after_makes_the_host_pause_again(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /a's limit was per URL (/b is answered after the pause), so /c and /d wait alone. But /c
+    # is still limited after its own Retry-After: the limit is not about single URLs after all,
+    # and the host pauses again, /d's retry with it.
+    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.4)
+    site.routes["/a"] = limited_once(**{"Retry-After": "1"})
+    site.routes["/b"] = respond(200)
+    site.routes["/c"] = sequence(429, 429, 200, **{"Retry-After": "1"})
+    site.routes["/d"] = sequence(429, 429, 200, **{"Retry-After": "1"})
+    urls = [site.url(path) for path in ("/a", "/b", "/c", "/d")]
+    results = await check_urls(urls, settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in ("/a", "/b", "/c", "/d")] == [2, 1, 3, 3]
+    c_at = [seen.at for seen in site.seen if seen.path == "/c"]
+    d_at = [seen.at for seen in site.seen if seen.path == "/d"]
+    assert d_at[0] - c_at[0] < 0.3  # /c's first 429 held nothing back
+    assert d_at[1] >= c_at[1] + 0.4 - 0.01  # its second paused the host
+
+
 # -- redirects -----------------------------------------------------------------------------------
 
 
