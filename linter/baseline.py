@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from linter.engine import NETWORK_CODES, Report
-from linter.findings import RULES, Finding
+from linter.findings import Finding
+from linter.rules import RULES
 
 VERSION = 1
 

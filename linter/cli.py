@@ -16,7 +16,8 @@ import click
 
 from linter import __version__
 from linter.config import Config, ConfigError, apply_options, find_config, load_config
-from linter.findings import RULES, Severity, resolve_rule
+from linter.findings import Severity
+from linter.rules import RULES, resolve_rule
 
 if TYPE_CHECKING:
     from linter.baseline import Baseline

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from linter.document import DEFAULT_GENERIC_TEXTS
-from linter.findings import Rule, Severity, resolve_rule
+from linter.findings import Severity
 from linter.net.settings import DEFAULT_USER_AGENT, CheckerSettings, HostSettings
+from linter.rules import resolve_rule
+from linter.rules.base import Rule
 
 DUPLICATE_SCOPES = ("section", "file", "all")
 
@@ -50,7 +52,7 @@ class Config:
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:
-        from linter.findings import RULES
+        from linter.rules import RULES
 
         selected = set(self.select) if self.select else set(RULES)
         return frozenset(selected - set(self.ignore))

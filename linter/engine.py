@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from linter.config import Config
 from linter.document import Directive, Document, Link, LinkKind, parse
-from linter.findings import RULES, Edit, Finding, Hit, Severity, resolve_rule
-from linter.rules import FAMILIES
+from linter.findings import Edit, Finding, Hit, Severity
+from linter.rules import FAMILIES, RULES, resolve_rule
 from linter.rules.base import RuleContext, RunMemo
 from linter.rules.encoding import Decoded, decode, decode_hits
 from linter.rules.links import invalid_reason, is_remote, verbatim_target_span
@@ -262,16 +262,16 @@ def lint(
     )
     # Left running when the network phase works in the background meanwhile: that is not ours.
     with _collector_paused(pending is None):
-        for module in FAMILIES.values():
-            if not enabled.intersection(module.CODES):
+        for family in FAMILIES.values():
+            if not enabled.intersection(family.codes):
                 continue
-            check_document = getattr(module, "check_document", None)
-            if check_document is not None:
+            if family.check_document is not None:
                 for document in documents:
-                    hits.extend((document.path, hit) for hit in check_document(document, context))
-            check_corpus = getattr(module, "check_corpus", None)
-            if check_corpus is not None:
-                for hit in check_corpus(documents, context):
+                    hits.extend(
+                        (document.path, hit) for hit in family.check_document(document, context)
+                    )
+            if family.check_corpus is not None:
+                for hit in family.check_corpus(documents, context):
                     hits.append((hit.path or "", hit))
 
     urls_checked = 0

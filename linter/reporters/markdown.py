@@ -12,7 +12,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from linter.findings import RULES, Finding, Severity
+from linter.findings import Finding, Severity
+from linter.rules import RULES
 
 if TYPE_CHECKING:
     from linter.engine import Report

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from linter import __version__
-from linter.findings import RULES, Edit, Finding, Location, Rule, Severity
+from linter.findings import Edit, Finding, Location, Severity
+from linter.rules import RULES
+from linter.rules.base import Rule
 
 if TYPE_CHECKING:
     from linter.engine import Report

@@ -1,27 +1,49 @@
-"""The rule families, registered explicitly. Each module's docstring is its user documentation."""
+"""The rule families, registered explicitly, and the rule catalogue assembled from them.
+
+Each family module declares its rules once, in its ``FAMILY`` (see :mod:`linter.rules.base`); its
+docstring is their user documentation. Adding a family is one module and one line here.
+"""
 
 from __future__ import annotations
 
 import re
-from types import ModuleType
 
-from linter.findings import RULES, Rule
 from linter.rules import duplicates, encoding, identifiers, links
+from linter.rules.base import Rule, RuleFamily
 
-FAMILIES: dict[str, ModuleType] = {
-    "links": links,
-    "duplicates": duplicates,
-    "identifiers": identifiers,
-    "encoding": encoding,
+FAMILIES: dict[str, RuleFamily] = {
+    family.name: family
+    for family in (links.FAMILY, duplicates.FAMILY, identifiers.FAMILY, encoding.FAMILY)
 }
+
+# The catalogue, by code (codes group by family: 1xx links, 2xx duplicates, 3xx identifiers, 4xx
+# encoding).
+RULES: dict[str, Rule] = dict(
+    sorted((rule.code, rule) for family in FAMILIES.values() for rule in family.rules)
+)
+RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
+
+
+def resolve_rule(token: str) -> list[Rule]:
+    """Rules named by a code (``PL301``), a code prefix (``PL3``, ``PL``) or a name (``mojibake``).
+
+    Raises KeyError when nothing matches."""
+    key = token.strip()
+    if key in RULES_BY_NAME:
+        return [RULES_BY_NAME[key]]
+    upper = key.upper()
+    matched = [rule for code, rule in RULES.items() if code.startswith(upper)]
+    if not matched or not upper.startswith("PL"):
+        raise KeyError(token)
+    return matched
+
 
 _SECTION = re.compile(r"^(PL\d{3}) [a-z0-9-]+$", re.M)
 
 
 def rule_doc(rule: Rule) -> str:
     """The section of the family's docstring that documents ``rule``, dedented."""
-    module = FAMILIES[rule.family]
-    text = module.__doc__ or ""
+    text = FAMILIES[rule.family].doc
     sections = list(_SECTION.finditer(text))
     for index, match in enumerate(sections):
         if match.group(1) != rule.code:

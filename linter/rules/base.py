@@ -1,13 +1,21 @@
-"""What every rule module receives: the shared context of one run."""
+"""The rule interface: how a family describes its rules once, and what its checks receive.
+
+A family is one module under ``linter/rules/``: its docstring is the user documentation of its
+rules, and its ``FAMILY`` declares the rules (code, name, severity, whether they need the network,
+the options they read) next to the checks that yield their hits. ``linter.rules`` registers the
+families and assembles the catalogue, ``paperlint rules``, the documentation test and the SARIF
+rule metadata from those declarations.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from linter.document import Document
+from linter.findings import Hit, Severity
 
 _T = TypeVar("_T")
 
@@ -42,3 +50,50 @@ class RuleContext:
     load_document: Callable[[Path], Document | None] = field(default=lambda _path: None)
     # Shared derived values of one run (the engine passes a fresh one); None computes them afresh.
     memo: RunMemo | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    family: str
+    network: bool = False  # needs what a provider found out online (skipped with --offline)
+    options: tuple[str, ...] = ()  # the configuration keys that change what the rule reports
+
+
+class DocumentCheck(Protocol):
+    """Hits about one document (the engine adds its path)."""
+
+    def __call__(self, doc: Document, ctx: RuleContext, /) -> Iterable[Hit]: ...
+
+
+class CorpusCheck(Protocol):
+    """Hits about the documents of the run together; each hit names its path."""
+
+    def __call__(self, docs: Sequence[Document], ctx: RuleContext, /) -> Iterable[Hit]: ...
+
+
+class ResultsCheck(Protocol):
+    """Hits from what the providers found out, by provider name; each hit names its path."""
+
+    def __call__(
+        self, docs: Sequence[Document], results: Mapping[str, Any], ctx: RuleContext, /
+    ) -> Iterable[Hit]: ...
+
+
+@dataclass(frozen=True)
+class RuleFamily:
+    """One rule family: its rules, described once, and the checks that report them."""
+
+    name: str
+    doc: str  # the user documentation: one ``PLnnn name`` section per rule, with examples
+    rules: tuple[Rule, ...]
+    check_document: DocumentCheck | None = None
+    check_corpus: CorpusCheck | None = None
+    check_results: ResultsCheck | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(rule.code for rule in self.rules)

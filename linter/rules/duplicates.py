@@ -74,13 +74,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from linter.document import Document, Entry
-from linter.findings import Hit, Location
+from linter.findings import Hit, Location, Severity
 from linter.identity import PaperKey, canonical_title, display_title, same_title
 from linter.rules import identifiers
-from linter.rules.base import RuleContext
+from linter.rules.base import Rule, RuleContext, RuleFamily
 from linter.rules.identifiers import conflicts, entry_location, entry_paper_links, where
-
-CODES: tuple[str, ...] = ("PL201", "PL202")
 
 # Sections that list again, on purpose, what the list files under its topics: a news feed, the
 # papers of the week or month, trending projects. Their repeats elsewhere are not reported; a paper
@@ -238,3 +236,14 @@ def _repeats(items: list[_Listed]) -> Iterator[Hit]:
             related=(original.location,),
             path=item.path,
         )
+
+
+FAMILY = RuleFamily(
+    "duplicates",
+    __doc__ or "",
+    (
+        Rule("PL201", "duplicate-entry", Severity.ERROR, "The same paper is listed twice in one section.", "duplicates", options=("duplicate-scope",)),
+        Rule("PL202", "cross-listed", Severity.INFO, "The same paper is listed again in another section.", "duplicates", options=("duplicate-scope",)),
+    ),
+    check_corpus=check_corpus,
+)  # fmt: skip

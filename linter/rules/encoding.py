@@ -71,10 +71,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from linter.document import Document
-from linter.findings import Edit, Hit
-from linter.rules.base import RuleContext
-
-CODES: tuple[str, ...] = ("PL401", "PL402", "PL403")
+from linter.findings import Edit, Hit, Severity
+from linter.rules.base import Rule, RuleContext, RuleFamily
 
 # Tuning values (tests may shrink them).
 MAX_INVALID_POSITIONS = 20  # positions kept in Decoded.invalid; the count goes on
@@ -682,3 +680,15 @@ def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
 
 def _edit(line: int, span: Mojibake) -> Edit:
     return Edit(line, span.start + 1, line, span.end + 1, span.repaired)
+
+
+FAMILY = RuleFamily(
+    "encoding",
+    __doc__ or "",
+    (
+        Rule("PL401", "mojibake", Severity.ERROR, "UTF-8 text that was decoded with the wrong encoding.", "encoding"),
+        Rule("PL402", "replacement-character", Severity.WARNING, "U+FFFD: text that was already lost.", "encoding"),
+        Rule("PL403", "file-not-utf8", Severity.ERROR, "The file is not valid UTF-8.", "encoding"),
+    ),
+    check_document=check_document,
+)  # fmt: skip

@@ -94,7 +94,7 @@ from rapidfuzz.distance import OSA
 
 from linter import identity
 from linter.document import Document, Entry, Link, TextSpan
-from linter.findings import Hit, Location
+from linter.findings import Hit, Location, Severity
 from linter.identity import (
     ARXIV,
     IDENTIFIER_KINDS,
@@ -111,9 +111,7 @@ from linter.identity import (
     shortened_title,
     title_words,
 )
-from linter.rules.base import RuleContext
-
-CODES: tuple[str, ...] = ("PL301", "PL302", "PL303", "PL304")
+from linter.rules.base import Rule, RuleContext, RuleFamily
 
 # Titles with fewer words (words with a letter) are names, not titles: "metaseq", "GPT-3".
 CONFLICT_MIN_WORDS = 2
@@ -484,3 +482,17 @@ def _mismatches(written: list[_Written]) -> Iterator[Hit]:
             f"{item.key} here disagrees with {reference} at line {anchor.line}, column "
             f"{anchor.column} of the same entry",
         )
+
+
+FAMILY = RuleFamily(
+    "identifiers",
+    __doc__ or "",
+    (
+        Rule("PL301", "id-title-conflict", Severity.ERROR, "One arXiv ID or DOI is listed under different titles.", "identifiers"),
+        Rule("PL302", "title-id-conflict", Severity.WARNING, "One title is listed with different arXiv IDs or DOIs.", "identifiers"),
+        Rule("PL303", "id-invalid", Severity.ERROR, "An arXiv ID that cannot exist.", "identifiers"),
+        Rule("PL304", "entry-id-mismatch", Severity.ERROR, "The identifiers inside one entry disagree.", "identifiers"),
+    ),
+    check_document=check_document,
+    check_corpus=check_corpus,
+)  # fmt: skip

@@ -132,9 +132,7 @@ from urllib.parse import unquote
 
 from linter.document import Document, Link, LinkKind, Span
 from linter.findings import Edit, Hit, Severity
-from linter.rules.base import RuleContext
-
-CODES = ("PL104", "PL105", "PL106")
+from linter.rules.base import Rule, RuleContext, RuleFamily
 
 PLACEHOLDERS = frozenset({"none", "null", "undefined", "nan", "nil", "todo", "tbd", "#todo"})
 KNOWN_SCHEMES = frozenset(
@@ -328,3 +326,21 @@ def _fragment_edit(link: Link, anchor: str) -> Edit | None:
     if span is None or hash_at < 0:
         return None
     return Edit(span.line, span.column + hash_at + 1, span.line, span.end_column, anchor)
+
+
+_ERR, _WARN, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+FAMILY = RuleFamily(
+    "links",
+    __doc__ or "",
+    (
+        Rule("PL101", "link-broken", _ERR, "The link target answers 404, 410 or another error.", "links", network=True),
+        Rule("PL102", "link-unreachable", _ERR, "The host cannot be reached (DNS, refused, reset, TLS, timeout).", "links", network=True),
+        Rule("PL103", "link-redirected", _WARN, "The link permanently redirects to another URL.", "links", network=True),
+        Rule("PL104", "url-invalid", _ERR, "The link target is empty, a placeholder or not a valid URL.", "links"),
+        Rule("PL105", "file-missing", _ERR, "A relative link or image points to a file that does not exist.", "links"),
+        Rule("PL106", "anchor-missing", _ERR, "A #fragment matches no heading or HTML anchor.", "links"),
+        Rule("PL107", "link-unverified", _WARN, "The server would not let the link be verified (rate limit, bot protection).", "links", network=True),
+        Rule("PL108", "link-skipped", _INFO, "The link was not checked (private or loopback address).", "links", network=True),
+    ),
+    check_document=check_document,
+)  # fmt: skip

@@ -10,10 +10,10 @@ from jsonschema import Draft4Validator
 from linter import __version__
 from linter.cli import main
 from linter.engine import Report, Summary
-from linter.findings import RULES, Edit, Finding, Location, Severity
+from linter.findings import Edit, Finding, Location, Severity
 from linter.reporters import REPORTERS, RenderOptions
 from linter.reporters.sarif import MAX_DESCRIPTION, artifact_uri, sarif_log
-from linter.rules import rule_doc
+from linter.rules import RULES, rule_doc
 
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 

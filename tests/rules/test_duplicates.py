@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from linter.document import Document, parse
-from linter.findings import RULES, Location
-from linter.rules import duplicates, rule_examples
+from linter.findings import Location
+from linter.rules import RULES, duplicates, rule_examples
 from linter.rules.base import RuleContext
 from linter.rules.duplicates import check_corpus
 
@@ -265,7 +265,7 @@ def test_seed_message() -> None:
 
 
 def test_codes() -> None:
-    assert duplicates.CODES == ("PL201", "PL202")
+    assert duplicates.FAMILY.codes == ("PL201", "PL202")
 
 
 def test_documentation_examples() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from linter.document import Document, Entry, Link, LinkKind, TextSpan, parse
-from linter.findings import RULES, Hit, Location
+from linter.findings import Hit, Location
 from linter.identity import paper_links
-from linter.rules import identifiers, rule_examples
+from linter.rules import RULES, identifiers, rule_examples
 from linter.rules.base import RuleContext
 from linter.rules.identifiers import check_corpus, check_document
 
@@ -467,7 +467,7 @@ def test_seed_004_with_a_mistyped_identifier() -> None:
 
 
 def test_codes() -> None:
-    assert identifiers.CODES == ("PL301", "PL302", "PL303", "PL304")
+    assert identifiers.FAMILY.codes == ("PL301", "PL302", "PL303", "PL304")
 
 
 @pytest.mark.parametrize("code", ["PL301", "PL302", "PL303", "PL304"])
