@@ -1,7 +1,9 @@
-"""read -> decode -> parse -> offline rules -> network -> findings -> filter -> sort.
+"""read -> decode -> parse -> providers (background) + offline rules -> results rules -> filter -> sort.
 
 Checking, filtering and formatting are separate steps: rules yield every hit, :func:`filter_hits`
-applies select/ignore and inline directives, and the reporters only format.
+applies select/ignore and inline directives, and the reporters only format. The providers
+(:mod:`linter.providers`) find things out online while the offline rules run; the rule families
+turn what they found into hits.
 """
 
 from __future__ import annotations
@@ -17,22 +19,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linter.config import Config
-from linter.document import Directive, Document, Link, LinkKind, parse
-from linter.findings import Edit, Finding, Hit, Severity
+from linter.document import Directive, Document, parse
+from linter.findings import Finding, Hit, Severity
 from linter.rules import FAMILIES, RULES, resolve_rule
 from linter.rules.base import RuleContext, RunMemo
 from linter.rules.encoding import Decoded, decode, decode_hits
-from linter.rules.links import invalid_reason, is_remote, verbatim_target_span
 
 if TYPE_CHECKING:
-    from linter.net.checker import PendingChecks
-    from linter.net.results import LinkResult, Progress
+    from linter.net.results import Progress
+    from linter.providers import Pending
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Folders that never hold a user's reading list but can hold thousands of Markdown files.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 )
+# The rules whose findings come from providers, not from the documents alone.
 NETWORK_CODES = frozenset(code for code, rule in RULES.items() if rule.network)
 READ_CHUNK = 1 << 20
 
@@ -244,16 +246,15 @@ def lint(
 
     documents = [item.document for item in checked if item.document is not None]
     warnings: list[str] = []
-    pending: PendingChecks | None = None
-    occurrences: dict[str, list[tuple[Document, Link]]] = {}
-    if not offline and enabled & NETWORK_CODES:
-        occurrences = _remote_links(documents)
-        if occurrences:
-            from linter.net.checker import start_checks
+    pending: dict[str, Pending] = {}
+    if not offline:
+        from linter.providers import PROVIDERS, ProviderRun
 
-            # The network phase runs in the background while the offline rules run here.
-            settings = config.checker_settings(cache_path, github_token)
-            pending = start_checks(sorted(occurrences), settings, progress, warnings.append)
+        run = ProviderRun(config, cache_path, github_token, progress, warnings.append)
+        for provider in PROVIDERS.values():
+            if enabled & provider.codes and (keys := provider.collect(documents)):
+                # Runs in the background while the offline rules run here.
+                pending[provider.name] = provider.start(keys, run)
 
     context = RuleContext(
         duplicate_scope=config.duplicate_scope,
@@ -261,7 +262,7 @@ def lint(
         memo=RunMemo(),
     )
     # Left running when the network phase works in the background meanwhile: that is not ours.
-    with _collector_paused(pending is None):
+    with _collector_paused(not pending):
         for family in FAMILIES.values():
             if not enabled.intersection(family.codes):
                 continue
@@ -274,11 +275,13 @@ def lint(
                 for hit in family.check_corpus(documents, context):
                     hits.append((hit.path or "", hit))
 
-    urls_checked = 0
-    if pending is not None:
-        results = pending.result()
-        urls_checked = len(results)
-        hits.extend(_network_hits(occurrences, results))
+    results = {name: work.result() for name, work in sorted(pending.items())}
+    if results:
+        for family in FAMILIES.values():
+            if family.check_results is not None and enabled.intersection(family.codes):
+                for hit in family.check_results(documents, results, context):
+                    hits.append((hit.path or "", hit))
+    urls_checked = len(results.get("links", {}))
 
     findings = filter_hits(hits, documents, config)
     findings.sort(key=Finding.sort_key)
@@ -312,66 +315,6 @@ def _document_loader(
         return cache[resolved]
 
     return load
-
-
-def url_without_fragment(url: str) -> str:
-    return url.strip().split("#", 1)[0]
-
-
-def _remote_links(documents: Iterable[Document]) -> dict[str, list[tuple[Document, Link]]]:
-    occurrences: dict[str, list[tuple[Document, Link]]] = {}
-    for document in documents:
-        for link in document.links:
-            url = fetched_url(link)
-            if url is not None:
-                occurrences.setdefault(url, []).append((document, link))
-    return occurrences
-
-
-def fetched_url(link: Link) -> str | None:
-    """The URL a reader's browser fetches for ``link`` (fragment dropped), None if not http(s).
-
-    GitHub links a bare ``www.`` address as ``http://www.…``, so that is what gets checked."""
-    target = link.target.strip()
-    if link.kind is LinkKind.BARE and target.lower().startswith("www."):
-        target = f"http://{target}"
-    if is_remote(target) and invalid_reason(target) is None:
-        return url_without_fragment(target)
-    return None
-
-
-def _network_hits(
-    occurrences: dict[str, list[tuple[Document, Link]]], results: dict[str, LinkResult]
-) -> Iterator[tuple[str, Hit]]:
-    from linter.net.results import result_hit
-
-    for url, places in occurrences.items():
-        result = results.get(url)
-        if result is None:
-            continue
-        for document, link in places:
-            hit = result_hit(result, link.line, link.column, link.target)
-            if hit is None:
-                continue
-            if hit.fix is not None and hit.code == "PL103":
-                hit = _redirect_fix(hit, link)
-            yield document.path, hit
-
-
-def _redirect_fix(hit: Hit, link: Link) -> Hit:
-    """Keep the link's own #fragment on the new URL and make the fix applicable in place."""
-    from dataclasses import replace
-
-    assert hit.fix is not None
-    new_url = hit.fix
-    _, has_fragment, fragment = link.target.partition("#")
-    if has_fragment and "#" not in new_url:
-        new_url = f"{new_url}#{fragment}"
-    span = verbatim_target_span(link)
-    edit = (
-        None if span is None else Edit(span.line, span.column, span.line, span.end_column, new_url)
-    )
-    return replace(hit, fix=new_url, edit=edit)
 
 
 def filter_hits(

@@ -29,6 +29,14 @@ class Location:
     column: int
 
 
+class FixLevel(StrEnum):
+    """How sure a fix is, as in ruff: ``--fix`` applies safe fixes; unsafe ones (a title taken from
+    a registry, which may be the list's deliberate short form) need ``--fix-titles`` too."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """A machine-applicable fix: replace the source text from (line, column) up to, not including,
@@ -40,6 +48,7 @@ class Edit:
     end_line: int
     end_column: int
     replacement: str
+    level: FixLevel = FixLevel.SAFE
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter.engine import NETWORK_CODES, CheckedFile, Report, with_findings
-from linter.findings import Edit, Finding
-
-# Rules whose edits rewrite a title from external metadata. They are applied only with
-# ``--fix-titles`` because the new title comes from outside the file. No rule yields such edits
-# yet: arXiv title checks arrive with arXiv metadata support.
-TITLE_FIX_CODES: frozenset[str] = frozenset()
+from linter.findings import Edit, Finding, FixLevel
 
 _BOM = b"\xef\xbb\xbf"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -52,10 +47,11 @@ class FileFix:
 
 
 def fixable(finding: Finding, *, titles: bool = False) -> bool:
-    """Whether ``--fix`` (with ``--fix-titles`` when ``titles``) would try this finding's edit."""
+    """Whether ``--fix`` (with ``--fix-titles`` when ``titles``) would try this finding's edit:
+    safe edits always, unsafe ones (titles from a registry) only with ``--fix-titles``."""
     if finding.edit is None:
         return False
-    return titles or finding.rule not in TITLE_FIX_CODES
+    return titles or finding.edit.level is FixLevel.SAFE
 
 
 def plan_fixes(report: Report, *, titles: bool = False) -> list[FileFix]:

@@ -150,7 +150,7 @@ def test_duplicate_scope_is_passed_to_the_rules(tmp_path: Path, scope: str) -> N
 
 def test_the_urls_sent_to_the_checker_are_what_a_browser_fetches() -> None:
     from linter.document import parse
-    from linter.engine import fetched_url
+    from linter.rules.links import fetched_url
 
     document = parse(
         "See www.example.org/x#part, [a](https://a.org/p#frag), <http://b.org>, [c](htp://x.y),"

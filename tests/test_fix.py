@@ -6,15 +6,17 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 import linter.fix
+import linter.rules.encoding
 from linter.cli import main
 from linter.engine import CheckedFile, Report, Source, Summary
-from linter.findings import Edit, Finding, Severity
+from linter.findings import Edit, Finding, FixLevel, Severity
 from linter.fix import after_fix, apply_edits, fix_file, map_position, unified_diff
 from linter.rules.encoding import decode
 
@@ -289,8 +291,13 @@ def test_fix_titles_is_gated_and_needs_fix_or_diff(
     )
     target = workdir / "list.md"
     target.write_bytes("- Googleâ€™s\n".encode())
-    # No rule yields title edits yet; pretend mojibake repairs were title fixes to test the gate.
-    monkeypatch.setattr(linter.fix, "TITLE_FIX_CODES", frozenset({"PL401"}))
+    # No rule yields title edits yet; pretend mojibake repairs were unsafe to test the gate.
+    safe_edit = linter.rules.encoding._edit
+    monkeypatch.setattr(
+        linter.rules.encoding,
+        "_edit",
+        lambda *args: replace(safe_edit(*args), level=FixLevel.UNSAFE),
+    )
     assert run(["check", "--offline", "--isolated", "--diff", "list.md"], capsys)[0] == 0
     run(["check", "--offline", "--isolated", "--fix", "list.md"], capsys)
     assert target.read_bytes() == "- Googleâ€™s\n".encode()

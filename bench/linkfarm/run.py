@@ -371,7 +371,7 @@ def direct(list_path: Path, method: str, timeout: float) -> None:
     """What ``paperlint check --format json`` reports about links, via run_checks."""
     sys.path.insert(0, str(ROOT))
     from linter.net.checker import run_checks
-    from linter.net.results import result_hit
+    from linter.rules.links import result_hit
     from linter.net.settings import CheckerSettings
 
     urls = _LINK.findall(list_path.read_text(encoding="utf-8"))

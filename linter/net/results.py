@@ -1,4 +1,4 @@
-"""What the link checker finds out about one URL, and how that becomes a finding.
+"""What the link checker finds out about one URL (the links rule family makes findings of it).
 
 Imported on the offline path too, so it must never import aiohttp.
 """
@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-from linter.findings import Hit
 
 
 class LinkStatus(StrEnum):
@@ -69,48 +67,3 @@ class Progress:
     checked: int
     total: int
     failures: int
-
-
-_CODES: dict[LinkStatus, str] = {
-    LinkStatus.BROKEN: "PL101",
-    LinkStatus.UNREACHABLE: "PL102",
-    LinkStatus.TIMEOUT: "PL102",
-    LinkStatus.REDIRECTED: "PL103",
-    LinkStatus.RATE_LIMITED: "PL107",
-    LinkStatus.BLOCKED: "PL107",
-    LinkStatus.UNVERIFIED: "PL107",
-    LinkStatus.SKIPPED: "PL108",
-}
-
-_PREFIX: dict[str, str] = {
-    "PL101": "link broken",
-    "PL102": "link unreachable",
-    "PL107": "link unverified",
-    "PL108": "link skipped",
-}
-
-
-def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) -> Hit | None:
-    """The finding for one place where ``result``'s URL is written, or None when there is nothing
-    to say (ok, excluded). The engine builds the Edit for PL103 from the link's target span."""
-    code = _CODES.get(result.outcome)
-    if code is None:
-        return None
-    if code == "PL103":
-        if not result.final_url:
-            return None
-        message = f"link redirected permanently to {result.final_url}"
-        fix: str | None = result.final_url
-    else:
-        message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
-        fix = None
-    return Hit(
-        code=code,
-        line=line,
-        column=column,
-        message=message,
-        url=url_as_written,
-        fix=fix,
-        status=result.status,
-        outcome=str(result.outcome),
-    )

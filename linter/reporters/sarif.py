@@ -28,7 +28,6 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_DESCRIPTION = 1024
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_RULE_INDEX = {code: index for index, code in enumerate(RULES)}
 
 
 def artifact_uri(path: str) -> str:
@@ -113,7 +112,7 @@ def _fingerprint(finding: Finding, occurrence: int) -> str:
 def result(finding: Finding, occurrence: int = 0) -> dict[str, Any]:
     data: dict[str, Any] = {
         "ruleId": finding.rule,
-        "ruleIndex": _RULE_INDEX[finding.rule],
+        "ruleIndex": list(RULES).index(finding.rule),
         "level": _LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": _physical(finding.path, finding.line, finding.column)}],

@@ -11,17 +11,25 @@ import re
 from linter.rules import duplicates, encoding, identifiers, links
 from linter.rules.base import Rule, RuleFamily
 
-FAMILIES: dict[str, RuleFamily] = {
-    family.name: family
-    for family in (links.FAMILY, duplicates.FAMILY, identifiers.FAMILY, encoding.FAMILY)
-}
+FAMILIES: dict[str, RuleFamily] = {}
+# The catalogue, by code in order (codes group by family: 1xx links, 2xx duplicates, 3xx
+# identifiers, 4xx encoding).
+RULES: dict[str, Rule] = {}
+RULES_BY_NAME: dict[str, Rule] = {}
 
-# The catalogue, by code (codes group by family: 1xx links, 2xx duplicates, 3xx identifiers, 4xx
-# encoding).
-RULES: dict[str, Rule] = dict(
-    sorted((rule.code, rule) for family in FAMILIES.values() for rule in family.rules)
-)
-RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
+
+def register(family: RuleFamily) -> None:
+    """Adds a family and its rules to the catalogue."""
+    FAMILIES[family.name] = family
+    merged = sorted({**RULES, **{rule.code: rule for rule in family.rules}}.items())
+    RULES.clear()
+    RULES.update(merged)
+    RULES_BY_NAME.clear()
+    RULES_BY_NAME.update((rule.name, rule) for rule in RULES.values())
+
+
+for _family in (links.FAMILY, duplicates.FAMILY, identifiers.FAMILY, encoding.FAMILY):
+    register(_family)
 
 
 def resolve_rule(token: str) -> list[Rule]:

@@ -125,13 +125,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from linter.document import Document, Link, LinkKind, Span
 from linter.findings import Edit, Hit, Severity
+from linter.net.results import LinkResult, LinkStatus
 from linter.rules.base import Rule, RuleContext, RuleFamily
 
 PLACEHOLDERS = frozenset({"none", "null", "undefined", "nan", "nil", "todo", "tbd", "#todo"})
@@ -328,6 +330,102 @@ def _fragment_edit(link: Link, anchor: str) -> Edit | None:
     return Edit(span.line, span.column + hash_at + 1, span.line, span.end_column, anchor)
 
 
+def url_without_fragment(url: str) -> str:
+    return url.strip().split("#", 1)[0]
+
+
+def fetched_url(link: Link) -> str | None:
+    """The URL a reader's browser fetches for ``link`` (fragment dropped), None if not http(s).
+
+    GitHub links a bare ``www.`` address as ``http://www.…``, so that is what gets checked."""
+    target = link.target.strip()
+    if link.kind is LinkKind.BARE and target.lower().startswith("www."):
+        target = f"http://{target}"
+    if is_remote(target) and invalid_reason(target) is None:
+        return url_without_fragment(target)
+    return None
+
+
+_CODES: dict[LinkStatus, str] = {
+    LinkStatus.BROKEN: "PL101",
+    LinkStatus.UNREACHABLE: "PL102",
+    LinkStatus.TIMEOUT: "PL102",
+    LinkStatus.REDIRECTED: "PL103",
+    LinkStatus.RATE_LIMITED: "PL107",
+    LinkStatus.BLOCKED: "PL107",
+    LinkStatus.UNVERIFIED: "PL107",
+    LinkStatus.SKIPPED: "PL108",
+}
+
+_PREFIX: dict[str, str] = {
+    "PL101": "link broken",
+    "PL102": "link unreachable",
+    "PL107": "link unverified",
+    "PL108": "link skipped",
+}
+
+
+def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) -> Hit | None:
+    """The finding for one place where ``result``'s URL is written, or None when there is nothing
+    to say (ok, excluded). :func:`check_results` adds the Edit for PL103 from the link's span."""
+    code = _CODES.get(result.outcome)
+    if code is None:
+        return None
+    if code == "PL103":
+        if not result.final_url:
+            return None
+        message = f"link redirected permanently to {result.final_url}"
+        fix: str | None = result.final_url
+    else:
+        message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
+        fix = None
+    return Hit(
+        code=code,
+        line=line,
+        column=column,
+        message=message,
+        url=url_as_written,
+        fix=fix,
+        status=result.status,
+        outcome=str(result.outcome),
+    )
+
+
+def check_results(
+    docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
+) -> Iterator[Hit]:
+    """PL101-PL103, PL107, PL108 at every place each checked URL is written."""
+    checked = results.get("links")
+    if not isinstance(checked, Mapping):
+        return
+    for doc in docs:
+        for link in doc.links:
+            url = fetched_url(link)
+            result = checked.get(url) if url is not None else None
+            if not isinstance(result, LinkResult):
+                continue
+            hit = result_hit(result, link.line, link.column, link.target)
+            if hit is None:
+                continue
+            if hit.fix is not None and hit.code == "PL103":
+                hit = _redirect_fix(hit, link)
+            yield replace(hit, path=doc.path)
+
+
+def _redirect_fix(hit: Hit, link: Link) -> Hit:
+    """Keep the link's own #fragment on the new URL and make the fix applicable in place."""
+    assert hit.fix is not None
+    new_url = hit.fix
+    _, has_fragment, fragment = link.target.partition("#")
+    if has_fragment and "#" not in new_url:
+        new_url = f"{new_url}#{fragment}"
+    span = verbatim_target_span(link)
+    edit = (
+        None if span is None else Edit(span.line, span.column, span.line, span.end_column, new_url)
+    )
+    return replace(hit, fix=new_url, edit=edit)
+
+
 _ERR, _WARN, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 FAMILY = RuleFamily(
     "links",
@@ -343,4 +441,5 @@ FAMILY = RuleFamily(
         Rule("PL108", "link-skipped", _INFO, "The link was not checked (private or loopback address).", "links", network=True),
     ),
     check_document=check_document,
+    check_results=check_results,
 )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Outcome -> finding mapping, and the offline import guarantee."""
+"""The links family maps link-checker outcomes to findings; the offline import guarantee."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from linter.findings import Hit
-from linter.net.results import LinkResult, LinkStatus, result_hit
+from linter.net.results import LinkResult, LinkStatus
+from linter.rules.links import result_hit
 
 URL = "https://example.org/paper"
 
@@ -81,6 +82,7 @@ def test_failed_property() -> None:
 def test_results_and_cache_never_import_aiohttp() -> None:
     code = (
         "import sys, linter.net.results, linter.net.cache, linter.net.settings\n"
+        "import linter.providers, linter.net.provider, linter.rules.links\n"
         "assert 'aiohttp' not in sys.modules, 'aiohttp imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
