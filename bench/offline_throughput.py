@@ -26,7 +26,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from linter.config import Config
-from linter.engine import collect_sources, lint
+from linter.engine import lint
+from linter.reading import collect_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "data" / "seeds"  # byte-exact copies of ../shared/seeds

@@ -21,8 +21,9 @@ from linter.rules import RULES, resolve_rule
 
 if TYPE_CHECKING:
     from linter.baseline import Baseline
-    from linter.engine import Report, Source
+    from linter.engine import Report
     from linter.net.results import Progress
+    from linter.reading import Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -251,7 +252,8 @@ def check(
     write_baseline: str | None,
 ) -> None:
     """Check Markdown files and folders (folders: every *.md / *.markdown below them; '-': stdin)."""
-    from linter.engine import Source, collect_sources, lint
+    from linter.engine import lint
+    from linter.reading import Source, collect_sources
     from linter.reporters import REPORTERS, RenderOptions
 
     if quiet and verbose:

@@ -8,10 +8,7 @@ turn what they found into hits.
 
 from __future__ import annotations
 
-import errno
 import gc
-import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,31 +18,25 @@ from typing import TYPE_CHECKING, Any
 from linter.config import Config
 from linter.document import Directive, Document, parse
 from linter.findings import Finding, Hit, Severity
+from linter.reading import (
+    Decoded,
+    NotRegularFileError,
+    Source,
+    decode,
+    os_reason,
+    read_file,
+    read_source,
+)
 from linter.rules import FAMILIES, RULES, resolve_rule
 from linter.rules.base import RuleContext, RunMemo
-from linter.rules.encoding import Decoded, decode, decode_hits
+from linter.rules.encoding import decode_hits
 
 if TYPE_CHECKING:
     from linter.net.results import Progress
     from linter.providers import Pending
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Folders that never hold a user's reading list but can hold thousands of Markdown files.
-SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
-)
 # The rules whose findings come from providers, not from the documents alone.
 NETWORK_CODES = frozenset(code for code, rule in RULES.items() if rule.network)
-READ_CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class Source:
-    """A file to check: ``display`` is the path as the user gave it, ``data`` is set for stdin."""
-
-    display: str
-    path: Path | None
-    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -73,103 +64,6 @@ class Report:
     files: list[CheckedFile] = field(default_factory=list)
     urls_checked: int = 0
     warnings: list[str] = field(default_factory=list)  # non-fatal trouble, e.g. an unusable cache
-
-
-def collect_sources(
-    paths: Sequence[str], exclude_path: Sequence[str] = (), exclude_root: Path | None = None
-) -> tuple[list[Source], list[str]]:
-    """Files named explicitly are read whatever their name; folders are walked for Markdown files.
-
-    Returns the sources, sorted and without repeats (one file under two spellings, ``a.md`` and
-    ``./a.md``, is checked once, under the first), and a message for each path that cannot be
-    looked at (missing, a broken symbolic link, below a file, a name too long).
-    """
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(exclude_path) if exclude_path else None
-    root = (exclude_root or Path.cwd()).resolve()
-    sources: dict[str, Source] = {}
-    problems: list[str] = []
-
-    def excluded(path: Path) -> bool:
-        if spec is None:
-            return False
-        try:
-            relative = path.resolve().relative_to(root)
-        except ValueError:
-            relative = path
-        text = relative.as_posix() + ("/" if path.is_dir() else "")
-        return bool(spec.match_file(text))
-
-    def add(display: str, path: Path) -> None:
-        sources.setdefault(os.path.normcase(os.path.abspath(display)), Source(display, path))
-
-    for given in paths:
-        path = Path(given)
-        try:
-            is_dir = stat.S_ISDIR(path.stat().st_mode)
-        except (OSError, ValueError) as error:
-            problems.append(f"{given}: {_path_problem(path, error)}")
-            continue
-        if is_dir:
-            for found in _walk(path, excluded):
-                add(str(found), found)
-        else:
-            add(given, path)
-    return sorted(sources.values(), key=lambda source: source.display), problems
-
-
-def _path_problem(path: Path, error: OSError | ValueError) -> str:
-    if isinstance(error, ValueError):
-        return "invalid path"  # an embedded NUL
-    if isinstance(error, FileNotFoundError) and path.is_symlink():
-        return "broken symbolic link"
-    return _os_reason(error)
-
-
-def _walk(top: Path, excluded: Callable[[Path], bool]) -> Iterator[Path]:
-    for directory, subdirs, files in os.walk(top):
-        base = Path(directory)
-        subdirs[:] = sorted(
-            name for name in subdirs if name not in SKIPPED_DIRS and not excluded(base / name)
-        )
-        for name in sorted(files):
-            candidate = base / name
-            if name.lower().endswith(MARKDOWN_SUFFIXES) and not excluded(candidate):
-                yield candidate
-
-
-class NotRegularFileError(OSError):
-    """A named pipe, socket or device: reading it could block forever."""
-
-
-def read_file(path: Path) -> bytes:
-    """The bytes of the regular file ``path``. Other files are refused before any read: a named
-    pipe nobody writes to would block forever (it is opened without blocking, then inspected)."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(mode):
-            raise NotRegularFileError(str(path))
-        chunks = []
-        while chunk := os.read(descriptor, READ_CHUNK):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
-
-
-def read_source(source: Source) -> bytes:
-    if source.data is not None:
-        return source.data
-    assert source.path is not None
-    return read_file(source.path)
-
-
-def _os_reason(error: OSError) -> str:
-    return (error.strerror or str(error)).lower()
 
 
 @contextmanager
@@ -226,7 +120,7 @@ def lint(
                 )
                 continue
             except OSError as error:
-                problems.append(f"{source.display}: cannot read: {_os_reason(error)}")
+                problems.append(f"{source.display}: cannot read: {os_reason(error)}")
                 continue
             decoded = decode(data)
             if decoded.binary:

@@ -18,8 +18,9 @@ from linter.baseline import (
     read_baseline,
 )
 from linter.cli import main
-from linter.engine import CheckedFile, Report, Source, Summary
+from linter.engine import CheckedFile, Report, Summary
 from linter.findings import Finding, Severity
+from linter.reading import Source
 
 
 def finding(path: str, line: int, rule: str, message: str, url: str | None = None) -> Finding:

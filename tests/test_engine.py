@@ -6,8 +6,9 @@ import pytest
 
 from linter.config import Config, apply_options
 from linter.document import Directive, Document
-from linter.engine import Source, collect_sources, filter_hits, lint
+from linter.engine import filter_hits, lint
 from linter.findings import Hit, Location, Severity
+from linter.reading import Source, collect_sources
 
 
 def document(lines: list[str], directives: list[Directive]) -> Document:

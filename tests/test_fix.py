@@ -15,10 +15,10 @@ import pytest
 import linter.fix
 import linter.rules.encoding
 from linter.cli import main
-from linter.engine import CheckedFile, Report, Source, Summary
+from linter.engine import CheckedFile, Report, Summary
 from linter.findings import Edit, Finding, FixLevel, Severity
 from linter.fix import after_fix, apply_edits, fix_file, map_position, unified_diff
-from linter.rules.encoding import decode
+from linter.reading import Source, decode
 
 
 def finding(line: int, column: int, edit: Edit | None = None, rule: str = "PL401") -> Finding:

@@ -14,7 +14,8 @@ import pytest
 from linter.cli import main
 from linter.config import Config, ConfigError, load_config
 from linter.document import parse
-from linter.engine import Source, collect_sources, lint
+from linter.engine import lint
+from linter.reading import Source, collect_sources
 
 BAD = "- [x](#nope)\n"  # one PL106 error
 BAD_LINE = "bad.md:1:3: PL106 [error] anchor #nope not found\n"

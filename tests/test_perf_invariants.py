@@ -16,9 +16,10 @@ import pytest
 from linter import document, identity
 from linter.config import Config
 from linter.document import Document, parse
-from linter.engine import Source, collect_sources, lint
+from linter.engine import lint
 from linter.findings import Hit
 from linter.identity import PaperKey, PaperLink, find_text_ids
+from linter.reading import Source, collect_sources
 from linter.rules import FAMILIES, RULES, identifiers, rule_examples
 from linter.rules.base import RuleContext, RunMemo
 

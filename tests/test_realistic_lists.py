@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from linter.config import Config
-from linter.engine import Source, lint
+from linter.engine import lint
+from linter.reading import Source
 
 DATA = Path(__file__).resolve().parent / "data" / "realistic"
 NAMES = ("ids.md", "llm.md", "nested.md", "venue.md", "zh.md")

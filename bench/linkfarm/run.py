@@ -371,8 +371,8 @@ def direct(list_path: Path, method: str, timeout: float) -> None:
     """What ``paperlint check --format json`` reports about links, via run_checks."""
     sys.path.insert(0, str(ROOT))
     from linter.net.checker import run_checks
-    from linter.rules.links import result_hit
     from linter.net.settings import CheckerSettings
+    from linter.rules.links import result_hit
 
     urls = _LINK.findall(list_path.read_text(encoding="utf-8"))
     settings = CheckerSettings(allow_private=True, timeout=timeout, method=method)

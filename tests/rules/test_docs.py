@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from linter.config import Config
-from linter.engine import Source, lint
+from linter.engine import lint
+from linter.reading import Source
 from linter.rules import FAMILIES, RULES, rule_doc, rule_examples
 from linter.rules.base import Rule
 

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from linter import reading
 from linter.document import Document
 from linter.findings import Edit, Hit
+from linter.reading import Decoded, decode
 from linter.rules import RULES, encoding, rule_examples
 from linter.rules.base import RuleContext
-from linter.rules.encoding import Decoded, check_document, decode, decode_hits, find_mojibake
+from linter.rules.encoding import check_document, decode_hits, find_mojibake
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "encoding"
 SEEDS = DATA.parent / "seeds"
@@ -141,7 +143,7 @@ def test_decode_positions_count_code_points_after_a_bom() -> None:
 
 
 def test_decode_keeps_a_bounded_number_of_positions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encoding, "MAX_INVALID_POSITIONS", 3)
+    monkeypatch.setattr(reading, "MAX_INVALID_POSITIONS", 3)
     decoded = decode(b"\xe9" * 10 + b"\n" + b"\xe9" * 5)
     assert decoded.invalid == ((1, 1), (1, 2), (1, 3))
     assert (decoded.invalid_count, decoded.invalid_bytes) == (15, 15)
@@ -149,7 +151,7 @@ def test_decode_keeps_a_bounded_number_of_positions(monkeypatch: pytest.MonkeyPa
 
 
 def test_decode_guess_looks_past_a_valid_utf8_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encoding, "GUESS_SAMPLE_BYTES", 64)
+    monkeypatch.setattr(reading, "GUESS_SAMPLE_BYTES", 64)
     data = "Straße ".encode() * 40 + b"\nJ\x9frgen \x8et\x8e Kr\x97l"
     decoded = decode(data)
     assert decoded.invalid[0] == (2, 2)
