@@ -596,8 +596,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.ClickException as error:
         click.echo(f"paperlint: error: {error.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
-    except (UserError, ConfigError) as error:
+    except UserError as error:
         click.echo(f"paperlint: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigError as error:
+        for message in error.messages:
+            click.echo(f"paperlint: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("paperlint: interrupted", err=True)
