@@ -274,3 +274,12 @@ def test_cache_info_and_clear(run, tmp_path: Path) -> None:  # type: ignore[no-u
     junk = run("cache", "info", "--cache", str(tmp_path / "junk.sqlite3"))
     assert junk.code == 2
     assert junk.err.startswith(f"paperlint: error: {tmp_path / 'junk.sqlite3'}: not a usable cache")
+
+
+def test_the_quick_start_example_exits_1_as_the_readme_says(run) -> None:  # type: ignore[no-untyped-def]
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "paperlint check --offline examples/reading-list.md" in readme
+    assert "**exits 1 on purpose**" in readme
+    result = run("check", "--offline", "--isolated", str(root / "examples" / "reading-list.md"))
+    assert (result.code, result.err) == (1, "")
