@@ -420,6 +420,11 @@ def _write_fixes(
         if plan.path is None:
             continue  # standard input: nothing to write back to
         try:
+            mode = _read_only_mode(plan.path)
+            if mode is not None:
+                # The atomic rename would replace it anyway; its mode says it is not to be edited.
+                report.warnings.append(f"{plan.display}: read-only (mode {mode:o}), not fixed")
+                continue
             if plan.path.read_bytes() != plan.original:
                 report.problems.append(f"{plan.display}: changed while being checked, not fixed")
                 continue
@@ -436,6 +441,16 @@ def _write_fixes(
         click.echo(f"paperlint: fixed {count} problem(s) in {len(written)} file(s)", err=True)
     recheck = lint(sources, config, offline=True)
     return after_fix(report, recheck, written)
+
+
+def _read_only_mode(path: Path) -> int | None:
+    """The permission bits of ``path`` (of its target, through a symlink) when it is read-only,
+    else None. Not access() alone: root may write any file, so a mode without write bits counts
+    too."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        return mode
+    return None
 
 
 def _replace_file(path: Path, data: bytes) -> None:
@@ -584,8 +599,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.ClickException as error:
         click.echo(f"paperlint: error: {error.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
-    except (UserError, ConfigError) as error:
+    except UserError as error:
         click.echo(f"paperlint: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigError as error:
+        for message in error.messages:
+            click.echo(f"paperlint: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("paperlint: interrupted", err=True)

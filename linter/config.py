@@ -1,8 +1,8 @@
 """Configuration: defaults < ``[tool.paperlint]`` in pyproject.toml or ``.paperlint.toml`` < CLI flags.
 
 Keys are kebab-case (``duplicate-scope``); snake_case spellings are accepted too. Unknown keys and
-values of the wrong type are :class:`ConfigError` naming the file, so a typo never silently disables
-a check.
+values of the wrong type are :class:`ConfigError` naming the file and the key, so a typo never
+silently disables a check; one error holds all of a file's mistakes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ DUPLICATE_SCOPES = ("section", "file", "all")
 
 
 class ConfigError(Exception):
-    """A configuration or usage problem: the CLI prints it on one line and exits 2."""
+    """Configuration or usage problems: the CLI prints each message on its own line and exits 2.
+    Several at once, so that fixing a configuration file takes one round, not one per mistake."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,14 @@ def _codes(values: Any, key: str, origin: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
         raise ConfigError(f"{origin}: '{key}' must be a list of rule codes or names")
     codes: list[str] = []
+    unknown: list[str] = []
     for value in values:
-        codes.extend(rule.code for rule in _resolve(value, key, origin))
+        try:
+            codes.extend(rule.code for rule in _resolve(value, key, origin))
+        except ConfigError as error:
+            unknown.extend(error.messages)
+    if unknown:
+        raise ConfigError(*unknown)
     return tuple(dict.fromkeys(codes))
 
 
@@ -204,25 +215,32 @@ def _host_settings(value: Any, origin: str) -> dict[str, HostSettings]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: 'hosts' must be a table of host names")
     hosts: dict[str, HostSettings] = {}
+    errors: list[str] = []
     for host, table in value.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{origin}: 'hosts.{host}' must be a table")
+            errors.append(f"{origin}: 'hosts.{host}' must be a table")
+            continue
         settings = HostSettings()
         for raw_key, item in table.items():
             key = raw_key.replace("_", "-")
             where = f"hosts.{host}.{raw_key}"
-            if key == "max-concurrency":
-                settings = replace(
-                    settings, max_concurrency=_positive(item, where, origin, integer=True)
-                )
-            elif key == "accept":
-                settings = replace(settings, accept=_status_codes(item, where, origin))
-            elif key == "min-interval":
-                _expect(item, (int, float), where, origin, "a number of seconds")
-                settings = replace(settings, min_interval=float(item))
-            else:
-                raise ConfigError(f"{origin}: unknown key '{where}'")
+            try:
+                if key == "max-concurrency":
+                    settings = replace(
+                        settings, max_concurrency=_positive(item, where, origin, integer=True)
+                    )
+                elif key == "accept":
+                    settings = replace(settings, accept=_status_codes(item, where, origin))
+                elif key == "min-interval":
+                    _expect(item, (int, float), where, origin, "a number of seconds")
+                    settings = replace(settings, min_interval=float(item))
+                else:
+                    errors.append(f"{origin}: unknown key '{where}'")
+            except ConfigError as error:
+                errors.extend(error.messages)
         hosts[host.lower()] = settings
+    if errors:
+        raise ConfigError(*errors)
     return hosts
 
 
@@ -230,24 +248,31 @@ def _severities(value: Any, origin: str) -> dict[str, Severity]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: 'severity' must be a table of rule = \"error|warning|info\"")
     result: dict[str, Severity] = {}
+    errors: list[str] = []
     for token, level in value.items():
         try:
             severity = Severity(str(level).lower())
         except ValueError:
-            raise ConfigError(
-                f'{origin}: \'severity.{token}\' must be "error", "warning" or "info"'
-            ) from None
-        for rule in _resolve(token, f"severity.{token}", origin):
-            result[rule.code] = severity
+            errors.append(f'{origin}: \'severity.{token}\' must be "error", "warning" or "info"')
+            continue
+        try:
+            for rule in _resolve(token, f"severity.{token}", origin):
+                result[rule.code] = severity
+        except ConfigError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ConfigError(*errors)
     return result
 
 
 def apply_options(
     config: Config, options: Mapping[str, Any], origin: str, base_dir: Path
 ) -> Config:
-    """Overlay ``options`` (a config table or CLI values) onto ``config``."""
+    """Overlay ``options`` (a config table or CLI values) onto ``config``. Every bad key is
+    reported (one ConfigError with a message each), not just the first."""
     changes: dict[str, Any] = {}
-    for raw_key, value in options.items():
+
+    def apply(raw_key: str, value: Any) -> None:
         key = raw_key.replace("_", "-")
         if key == "select":
             changes["select"] = _codes(value, raw_key, origin)
@@ -307,6 +332,15 @@ def apply_options(
             changes["max_cache_age"] = parse_duration(value, raw_key, origin)
         else:
             raise ConfigError(f"{origin}: unknown key '{raw_key}'")
+
+    errors: list[str] = []
+    for raw_key, value in options.items():
+        try:
+            apply(raw_key, value)
+        except ConfigError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ConfigError(*errors)
     return replace(config, **changes)
 
 

@@ -201,6 +201,9 @@ def after_fix(first: Report, recheck: Report, fixes: Sequence[FileFix]) -> Repor
     problems = list(first.problems)
     problems.extend(problem for problem in recheck.problems if problem not in problems)
     merged.problems = problems
+    warnings = list(first.warnings)  # an unusable cache, a read-only file: still worth saying
+    warnings.extend(warning for warning in recheck.warnings if warning not in warnings)
+    merged.warnings = warnings
     merged.urls_checked = first.urls_checked
     return merged
 

@@ -144,6 +144,31 @@ async def test_private_addresses_are_skipped_without_allow_private(
     assert out.splitlines()[0].startswith("a.md:3:3: PL108 [info] ")
 
 
+async def test_short_ipv4_spellings_are_skipped_too_and_checked_when_allowed(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, hits = await start_site(aiohttp_server)
+    (tmp_path / "a.md").write_text(
+        f"- [a](http://127.1:{server.port}/ok)\n- [b](http://2130706433:{server.port}/ok)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = await run_cli(capsys, "check", "--no-cache", "--no-color", "a.md")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "a.md:1:3: PL108 [info] link skipped: private address 127.0.0.1",
+        "a.md:2:3: PL108 [info] link skipped: private address 127.0.0.1",
+        "Found 2 problems (0 errors, 0 warnings, 2 notes) in 1 file.",
+    ]
+    assert hits == Counter()
+    code, out, err = await run_cli(capsys, "check", "--no-cache", "--allow-private", "a.md")
+    assert (code, out, err) == (0, "No problems found in 1 file (2 entries, 2 links).\n", "")
+    assert hits == Counter({"HEAD /ok": 2})  # sent, to 127.0.0.1: aiohttp refuses 127.1 itself
+
+
 async def test_warm_cache_sends_no_request(
     aiohttp_server: Any,
     tmp_path: Path,

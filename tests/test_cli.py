@@ -137,6 +137,19 @@ def test_folders_are_walked_and_missing_paths_are_io_errors(run, listing: Path) 
     assert result.err == "paperlint: error: missing.md: no such file or directory\n"
 
 
+def test_a_run_that_checked_no_file_does_not_claim_there_are_no_problems(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    result = run("check", "--offline", "missing.md")
+    assert (result.code, result.out) == (2, "No files checked.\n")
+    assert result.err == "paperlint: error: missing.md: no such file or directory\n"
+    (tmp_path / "empty").mkdir()
+    result = run("check", "--offline", "empty")
+    assert (result.code, result.out, result.err) == (0, "No files checked.\n", "")
+    result = run("check", "--offline", "--format", "markdown", "empty")
+    assert result.out == "## paperlint\n\n**No files checked.**\n"
+
+
 def test_stdin_with_a_display_name(run) -> None:  # type: ignore[no-untyped-def]
     result = run(
         "check", "--offline", "-q", "--stdin-filename", "README.md", "-", stdin=b"[x](htp://a.b)\n"
@@ -261,3 +274,12 @@ def test_cache_info_and_clear(run, tmp_path: Path) -> None:  # type: ignore[no-u
     junk = run("cache", "info", "--cache", str(tmp_path / "junk.sqlite3"))
     assert junk.code == 2
     assert junk.err.startswith(f"paperlint: error: {tmp_path / 'junk.sqlite3'}: not a usable cache")
+
+
+def test_the_quick_start_example_exits_1_as_the_readme_says(run) -> None:  # type: ignore[no-untyped-def]
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "paperlint check --offline examples/reading-list.md" in readme
+    assert "**exits 1 on purpose**" in readme
+    result = run("check", "--offline", "--isolated", str(root / "examples" / "reading-list.md"))
+    assert (result.code, result.err) == (1, "")

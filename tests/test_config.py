@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from linter.cli import main
 from linter.config import Config, ConfigError, apply_options, find_config, load_config
 from linter.findings import Severity
 from linter.net.settings import HostSettings
@@ -102,6 +103,58 @@ def test_bad_configuration_names_the_file(tmp_path: Path, text: str, message: st
         load_config(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+
+
+SEVERAL_ERRORS = """
+[tool.paperlint]
+timeout = "x"
+retries = -1
+bogus = 1
+select = ["PL999", "mojibake", "no-such-rule"]
+allow-private = false
+
+[tool.paperlint.severity]
+PL101 = "fatal"
+PL777 = "error"
+
+[tool.paperlint.hosts."a.org"]
+speed = 1
+accept = "abc"
+"""
+
+
+def test_every_configuration_error_is_reported_with_its_key(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", SEVERAL_ERRORS)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert list(caught.value.messages) == [
+        f"{path}: 'timeout' must be a positive number",
+        f"{path}: 'retries' must be a whole number >= 0",
+        f"{path}: unknown key 'bogus'",
+        f"{path}: 'select': unknown rule 'PL999'",
+        f"{path}: 'select': unknown rule 'no-such-rule'",
+        f'{path}: \'severity.PL101\' must be "error", "warning" or "info"',
+        f"{path}: 'severity.PL777': unknown rule 'PL777'",
+        f"{path}: unknown key 'hosts.a.org.speed'",
+        f"{path}: 'hosts.a.org.accept': 'abc' is not an HTTP status code or range",
+    ]
+
+
+def test_the_cli_prints_every_configuration_error_on_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / ".paperlint.toml", "timeout = 0\nbogus = 1\n")
+    write(tmp_path / "a.md", "# A\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--offline", "a.md"])
+    captured = capsys.readouterr()
+    assert (exited.value.code, captured.out) == (2, "")
+    config = tmp_path / ".paperlint.toml"
+    assert captured.err == (
+        f"paperlint: error: {config}: 'timeout' must be a positive number\n"
+        f"paperlint: error: {config}: unknown key 'bogus'\n"
+    )
 
 
 def test_cli_options_override_file_values(tmp_path: Path) -> None:

@@ -238,6 +238,34 @@ def test_a_file_that_is_not_utf8_is_never_written(
     assert err == ""
 
 
+def test_a_read_only_file_is_not_fixed_but_can_be_diffed(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = workdir / "list.md"
+    target.write_bytes(BOM_CRLF)
+    (workdir / "link.md").symlink_to(target)
+    writable = workdir / "other.md"
+    writable.write_bytes("- Googleâ€™s\n".encode())
+    target.chmod(0o444)  # the tests run as root, who could write it: the mode bits decide
+    args = ["check", "--offline", "--isolated", "--no-color", "--fix"]
+    code, out, err = run([*args, "list.md", "link.md", "other.md"], capsys)
+    assert target.read_bytes() == BOM_CRLF
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert (workdir / "link.md").is_symlink()
+    assert writable.read_bytes() == "- Google’s\n".encode()  # the other file is fixed
+    assert code == 1
+    assert out.startswith("link.md:3:3: PL106 [warning] anchor #Papers matches #papers")
+    assert err == (
+        "paperlint: fixed 1 problem(s) in 1 file(s)\n"
+        "paperlint: warning: link.md: read-only (mode 444), not fixed\n"
+        "paperlint: warning: list.md: read-only (mode 444), not fixed\n"
+    )
+    # --diff writes nothing, so it still shows what --fix would do once the file is writable.
+    code, out, _ = run(["check", "--offline", "--isolated", "--diff", "list.md"], capsys)
+    assert code == 1
+    assert out.startswith("--- list.md\n+++ list.md\n")
+
+
 def test_fix_goes_through_a_symlink_and_keeps_it(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

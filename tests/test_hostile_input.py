@@ -158,7 +158,7 @@ def test_binary_and_unreadable_files_are_not_counted_as_checked(run: Run, tmp_pa
     (tmp_path / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     result = run("image.md")
     assert result.code == 2
-    assert result.out == "No problems found in 0 files (0 entries, 0 links).\n"
+    assert result.out == "No files checked.\n"
 
 
 # --------------------------------------------------------------------------------------------------

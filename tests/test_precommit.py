@@ -24,6 +24,8 @@ from typing import ClassVar
 
 import pytest
 
+from tests.registry import skip_if_registry_unreachable
+
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "linter")
 GIT_IDENTITY = {
@@ -97,7 +99,7 @@ def pre_commit(
     environment = {**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(home)}
     environment.pop("PRE_COMMIT_NO_CONCURRENCY", None)
     environment.update(env or {})
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
         cwd=repo,
         env=environment,
@@ -105,6 +107,14 @@ def pre_commit(
         text=True,
         timeout=600,
     )
+    if result.returncode not in (0, 1):
+        # pre-commit's own failure (3), such as a hook environment pip could not install: its
+        # log holds pip's output.
+        log = home / "pre-commit.log"
+        logged = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        output = result.stdout + result.stderr + logged
+        skip_if_registry_unreachable("pre-commit installing paperlint", output)
+    return result
 
 
 def usable_cpus() -> int:

@@ -59,6 +59,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from linter.hosts import ipv4_host
 from linter.net.cache import LinkCache
 from linter.net.results import LinkResult, LinkStatus, Progress
 from linter.net.settings import CheckerSettings, HostSettings
@@ -1093,6 +1094,18 @@ def _parse(text: str, base: URL | None = None) -> URL | LinkResult:
         return LinkResult(text, LinkStatus.SKIPPED, None, f"{scheme}: URLs are not checked")
     if not host:
         return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (no host)")
+    try:
+        address = ipv4_host(host)
+    except ValueError:
+        return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (bad host name)")
+    if address is not None and str(address) != host:
+        # 127.1, 2130706433, 0x7f.1 are 127.0.0.1 to a browser and to the resolver, but aiohttp
+        # refuses some of them and the guard needs the address: send the dotted quad, as a
+        # browser does, so the literal-address guard sees what a resolver would reach.
+        host = str(address)
+        url = url.with_host(host)
+    if ".." in host or host.startswith("."):
+        return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (bad host name)")
     if not _HOSTNAME.match(host) and not _is_literal_ip(host):
         return LinkResult(text, LinkStatus.BROKEN, None, "invalid URL (bad host name)")
     return url

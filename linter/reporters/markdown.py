@@ -57,6 +57,8 @@ def _plural(count: int, word: str) -> str:
 
 def headline(report: Report) -> str:
     summary = report.summary
+    if not summary.files:
+        return "No files checked."  # not "no problems": a missing path must not read as a pass
     files = _plural(summary.files, "file")
     if not summary.findings:
         return f"No problems found in {files} ({summary.entries} entries, {summary.links} links)."

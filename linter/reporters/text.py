@@ -42,6 +42,8 @@ def format_finding(finding: Finding, color: bool = False) -> str:
 
 def summary_line(report: Report) -> str:
     summary = report.summary
+    if not summary.files:
+        return "No files checked."  # not "no problems": a missing path must not read as a pass
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
     if not summary.findings:
         return f"No problems found in {files} ({summary.entries} entries, {summary.links} links)."

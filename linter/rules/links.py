@@ -75,7 +75,9 @@ PL108 link-skipped
 PL104 url-invalid
     The link target is empty, a placeholder that a generator left behind (``None``, ``null``,
     ``undefined``, ``nan``), uses an unknown scheme (``htp:``), or is an http(s) URL without a valid
-    host. Such a link is broken for every reader; it is not sent to the network.
+    host (a host that ends in a number, such as ``1.2.3.4.5``, must be an IPv4 address, as browsers
+    require; ``127.1`` and ``2130706433`` are ones). Such a link is broken for every reader; it is
+    not sent to the network.
 
     Failing::
 
@@ -133,6 +135,7 @@ from urllib.parse import unquote
 
 from linter.document import Document, Link, LinkKind, Span
 from linter.findings import Edit, Hit, Severity
+from linter.hosts import ipv4_host
 from linter.net.results import LinkResult, LinkStatus
 from linter.rules.base import Rule, RuleContext, RuleFamily
 
@@ -204,6 +207,11 @@ def _host_problem(after_slashes: str, url: str) -> str | None:
 # A list links a few hosts many times, and the host pattern is not cheap.
 @lru_cache(maxsize=4096)
 def _valid_host(host: str) -> bool:
+    try:
+        if ipv4_host(host) is not None:
+            return True  # 127.1, 2130706433, 0x7f.1: addresses every browser visits
+    except ValueError:
+        return False  # ends in a number but is no IPv4 address (1.2.3.4.5): browsers refuse it
     return _HOST.match(host.rstrip(".")) is not None and (
         "." in host or host.lower() == "localhost" or host.startswith("[")
     )

@@ -762,6 +762,62 @@ async def test_guard_applies_to_redirect_targets(
     assert site.count("/secret") == 0
 
 
+# Every spelling of 127.0.0.1 that a browser or the resolver accepts.
+LOOPBACK_SPELLINGS = ("127.1", "127.0.1", "2130706433", "0x7f000001", "017700000001", "0x7f.1",
+                      "0177.0.0.01", "127.0.0.1.")  # fmt: skip
+
+
+async def test_short_ipv4_spellings_of_a_private_address_are_skipped(site: Site) -> None:
+    site.routes["/p"] = respond(200)
+    urls = [site.url("/p", host) for host in LOOPBACK_SPELLINGS]
+    results = await check_urls(urls, settings(allow_private=False))
+    for url in urls:
+        result = results[url]
+        assert (result.outcome, result.reason, result.requests) == (
+            LinkStatus.SKIPPED,
+            "private address 127.0.0.1",
+            0,
+        ), url
+    assert site.count() == 0
+
+
+async def test_short_ipv4_spellings_are_sent_as_the_dotted_quad_when_allowed(site: Site) -> None:
+    # aiohttp refuses 127.1 ("not a canonical IPv4 address"); a browser sends 127.0.0.1.
+    site.routes["/p"] = respond(200)
+    urls = [site.url("/p", host) for host in LOOPBACK_SPELLINGS]
+    results = await check_urls(urls, settings(max_per_host=1))
+    for url in urls:
+        assert (results[url].outcome, results[url].status) == (LinkStatus.OK, 200), url
+    assert {seen.host for seen in site.seen} == {"127.0.0.1"}
+    # One host: the spellings share its limit and memory.
+    assert site.peak["127.0.0.1"] == 1
+
+
+async def test_a_redirect_cannot_reach_a_private_address_through_a_short_spelling(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pretend 127.0.0.1 is a public address; every other address stays private.
+    real = checker._blocked_address
+    monkeypatch.setattr(checker, "_blocked_address", lambda a: a != "127.0.0.1" and real(a))
+    site.routes["/to-short"] = redirect(302, f"http://2130706435:{site.port}/secret")
+    result = await check_one(site.url("/to-short"), allow_private=False)
+    assert (result.outcome, result.reason) == (LinkStatus.SKIPPED, "private address 127.0.0.3")
+    assert site.count("/secret") == 0
+
+
+@pytest.mark.parametrize(
+    "url", ["http://1.2.3.4.5/", "http://256.1.1.1.1/", "http://999999999999/", "http://a.123/"]
+)
+async def test_numeric_hosts_that_are_no_ipv4_address_are_invalid(url: str) -> None:
+    # Mapped, so that a regression cannot send a name lookup out.
+    result = await check_one(url, allow_private=False, resolve={"a.123": "127.0.0.1"})
+    assert (result.outcome, result.reason, result.requests) == (
+        LinkStatus.BROKEN,
+        "invalid URL (bad host name)",
+        0,
+    )
+
+
 async def test_other_schemes_and_malformed_urls_never_raise() -> None:
     urls = ["ftp://example.org/x", "mailto:a@b.org", "http://[::1", "http://a:99999/",
             "http://exa mple.com/", "https://", "not a url"]  # fmt: skip

@@ -31,6 +31,12 @@ def hits_for(text: str, path: Path, ctx: RuleContext | None = None) -> list[Hit]
         ("https://example", "invalid host 'example' in 'https://example'"),
         ("https://-bad-.com", "invalid host '-bad-.com' in 'https://-bad-.com'"),
         ("https://example.com:99999/", "invalid port in 'https://example.com:99999/'"),
+        # A host that ends in a number is an IPv4 address to a browser, or the URL is refused.
+        ("http://1.2.3.4.5/", "invalid host '1.2.3.4.5' in 'http://1.2.3.4.5/'"),
+        ("http://256.1.1.1.1/", "invalid host '256.1.1.1.1' in 'http://256.1.1.1.1/'"),
+        ("http://999999999999/", "invalid host '999999999999' in 'http://999999999999/'"),
+        ("http://08.1.1.1:80/", "invalid host '08.1.1.1' in 'http://08.1.1.1:80/'"),
+        ("https://example.123/", "invalid host 'example.123' in 'https://example.123/'"),
         ("C:\\papers\\a.pdf", "'C:\\papers\\a.pdf' looks like a local Windows path, not a URL"),
     ],
 )
@@ -52,6 +58,15 @@ def test_invalid_targets(target: str, reason: str) -> None:
         "../README.md",
         "//cdn.example.com/lib.js",
         "data:image/png;base64,AAAA",
+        # Short IPv4 spellings are real addresses (PL108 decides about private ones, online).
+        "http://127.1:8101/j",
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://017700000001/",
+        "http://127.0.1/",
+        "http://0x7f.1/",
+        "http://127.0.0.1./",
+        "http://134744072/",
     ],
 )
 def test_valid_targets(target: str) -> None:
