@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -316,7 +315,7 @@ def check(
     finally:
         if progress_bar is not None:
             progress_bar.close()
-    report.problems[:0] = problems
+    report = replace(report, problems=(*problems, *report.problems))
     if verbose:
         elapsed = time.monotonic() - started
         click.echo(
@@ -326,18 +325,8 @@ def check(
         )
     if diff:
         sys.exit(_show_diff(report, fix_titles, quiet))
-    if fix:
-        report = _write_fixes(report, sources, config, fix_titles, quiet)
-    if write_baseline:
-        report = _record_baseline(report, write_baseline, quiet)
-    elif baseline is not None:
-        from linter.baseline import filter_baseline
-        from linter.engine import with_findings
-
-        remaining, covered = filter_baseline(report, baseline)
-        report = with_findings(report, remaining)
-        if covered and not quiet:
-            click.echo(f"paperlint: {covered} finding(s) in the baseline not shown", err=True)
+    if fix or write_baseline or baseline is not None:
+        report = _settle(report, sources, config, fix, fix_titles, baseline, write_baseline, quiet)
 
     for name, target in outputs:
         to_stdout = target in (None, "-")
@@ -348,8 +337,8 @@ def check(
         _write(rendered, target)
 
     if not quiet:
-        for warning in report.warnings:
-            click.echo(f"paperlint: warning: {warning}", err=True)
+        for notice in report.notices:
+            click.echo(f"paperlint: warning: {notice}", err=True)
     for problem in report.problems:
         click.echo(f"paperlint: error: {problem}", err=True)
     sys.exit(_exit_code(report, strict))
@@ -374,20 +363,45 @@ def _read_baseline(name: str) -> Baseline:
         _fail(str(error))
 
 
-def _record_baseline(report: Report, name: str, quiet: bool) -> Report:
-    """Write every current finding to the baseline ``name``; they are accepted from now on."""
-    from linter.baseline import build_baseline, dump_baseline
-    from linter.engine import with_findings
+def _settle(
+    report: Report,
+    sources: Sequence[Source],
+    config: Config,
+    fix: bool,
+    titles: bool,
+    baseline: Baseline | None,
+    write_baseline: str | None,
+    quiet: bool,
+) -> Report:
+    from linter.workflow import settle
 
-    target = Path(name)
-    recorded = build_baseline(report, target.parent)
     try:
-        _replace_file(target, dump_baseline(recorded).encode("utf-8"))
+        settled = settle(
+            report,
+            sources,
+            config,
+            fix=fix,
+            titles=titles,
+            baseline=baseline,
+            write_baseline=Path(write_baseline) if write_baseline else None,
+        )
     except OSError as error:
-        _fail(f"{name}: cannot write baseline: {(error.strerror or str(error)).lower()}")
+        _fail(f"{write_baseline}: cannot write baseline: {(error.strerror or str(error)).lower()}")
     if not quiet:
-        click.echo(f"paperlint: recorded {recorded.total} finding(s) in {name}", err=True)
-    return with_findings(report, [])
+        if settled.fixed:
+            click.echo(
+                f"paperlint: fixed {settled.fixed_count} problem(s) in {len(settled.fixed)} file(s)",
+                err=True,
+            )
+        if settled.recorded is not None:
+            click.echo(
+                f"paperlint: recorded {settled.recorded} finding(s) in {write_baseline}", err=True
+            )
+        if settled.covered:
+            click.echo(
+                f"paperlint: {settled.covered} finding(s) in the baseline not shown", err=True
+            )
+    return settled.report
 
 
 def _show_diff(report: Report, titles: bool, quiet: bool) -> int:
@@ -405,81 +419,6 @@ def _show_diff(report: Report, titles: bool, quiet: bool) -> int:
     if report.problems:
         return EXIT_USAGE
     return EXIT_FINDINGS if plans else EXIT_OK
-
-
-def _write_fixes(
-    report: Report, sources: Sequence[Source], config: Config, titles: bool, quiet: bool
-) -> Report:
-    """``--fix``: write each fixed file atomically, then check the fixed files again (offline; the
-    link findings of the first run are carried over) so the report shows what remains."""
-    from linter.engine import lint
-    from linter.fix import after_fix, plan_fixes
-
-    written = []
-    for plan in plan_fixes(report, titles=titles):
-        if plan.path is None:
-            continue  # standard input: nothing to write back to
-        try:
-            mode = _read_only_mode(plan.path)
-            if mode is not None:
-                # The atomic rename would replace it anyway; its mode says it is not to be edited.
-                report.warnings.append(f"{plan.display}: read-only (mode {mode:o}), not fixed")
-                continue
-            if plan.path.read_bytes() != plan.original:
-                report.problems.append(f"{plan.display}: changed while being checked, not fixed")
-                continue
-            _replace_file(plan.path, plan.fixed)
-        except OSError as error:
-            reason = (error.strerror or str(error)).lower()
-            report.problems.append(f"{plan.display}: cannot write fixes: {reason}")
-            continue
-        written.append(plan)
-    if not written:
-        return report
-    if not quiet:
-        count = sum(len(plan.fixed_findings) for plan in written)
-        click.echo(f"paperlint: fixed {count} problem(s) in {len(written)} file(s)", err=True)
-    recheck = lint(sources, config, offline=True)
-    return after_fix(report, recheck, written)
-
-
-def _read_only_mode(path: Path) -> int | None:
-    """The permission bits of ``path`` (of its target, through a symlink) when it is read-only,
-    else None. Not access() alone: root may write any file, so a mode without write bits counts
-    too."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & 0o222 or not os.access(path, os.W_OK):
-        return mode
-    return None
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, renamed over the
-    original (through a symlink to its target), keeping the file's permission bits."""
-    target = path.resolve()
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _write(text: str, target: str | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,21 +49,24 @@ class Summary:
     warnings: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckedFile:
     source: Source
     decoded: Decoded | None
     document: Document | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    findings: list[Finding]
+    """The result of a check. ``problems`` are files that could not be read or written (exit 2);
+    ``notices`` is non-fatal trouble worth a line (an unusable cache, a read-only file not fixed)."""
+
+    findings: tuple[Finding, ...]
     summary: Summary
-    problems: list[str] = field(default_factory=list)  # files that could not be read
-    files: list[CheckedFile] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+    files: tuple[CheckedFile, ...] = ()
     urls_checked: int = 0
-    warnings: list[str] = field(default_factory=list)  # non-fatal trouble, e.g. an unusable cache
+    notices: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -185,7 +188,9 @@ def lint(
         links=sum(len(document.links) for document in documents),
         **_severity_counts(findings),
     )
-    return Report(findings, summary, problems, checked, urls_checked, warnings)
+    return Report(
+        tuple(findings), summary, tuple(problems), tuple(checked), urls_checked, tuple(warnings)
+    )
 
 
 def _document_loader(
@@ -327,9 +332,9 @@ def _severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
     }
 
 
-def with_findings(report: Report, findings: list[Finding]) -> Report:
+def with_findings(report: Report, findings: Sequence[Finding]) -> Report:
     """A copy of ``report`` with other findings (after --fix or a baseline) and their counts."""
     from dataclasses import replace
 
     summary = replace(report.summary, **_severity_counts(findings))
-    return replace(report, findings=findings, summary=summary, problems=list(report.problems))
+    return replace(report, findings=tuple(findings), summary=summary)

@@ -197,15 +197,17 @@ def after_fix(first: Report, recheck: Report, fixes: Sequence[FileFix]) -> Repor
             finding = replace(finding, line=line, column=column, edit=_moved(fix, finding.edit))
         findings.append(finding)
     findings.sort(key=Finding.sort_key)
-    merged = with_findings(recheck, findings)
-    problems = list(first.problems)
-    problems.extend(problem for problem in recheck.problems if problem not in problems)
-    merged.problems = problems
-    warnings = list(first.warnings)  # an unusable cache, a read-only file: still worth saying
-    warnings.extend(warning for warning in recheck.warnings if warning not in warnings)
-    merged.warnings = warnings
-    merged.urls_checked = first.urls_checked
-    return merged
+    # An unusable cache, a read-only file: still worth saying after the re-check.
+    return replace(
+        with_findings(recheck, findings),
+        problems=_union(first.problems, recheck.problems),
+        notices=_union(first.notices, recheck.notices),
+        urls_checked=first.urls_checked,
+    )
+
+
+def _union(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*first, *second)))
 
 
 def _moved(fix: FileFix, edit: Edit | None) -> Edit | None:

@@ -123,7 +123,7 @@ def test_unreadable_and_binary_files_are_problems_but_others_are_checked(tmp_pat
         Source(str(good), good),
     ]
     report = lint(sources, Config(), offline=True)
-    assert report.problems == [
+    assert list(report.problems) == [
         f"{binary}: binary file (contains NUL bytes), not checked",
         f"{tmp_path / 'gone.md'}: cannot read: no such file or directory",
     ]

@@ -14,6 +14,7 @@ import pytest
 
 import linter.fix
 import linter.rules.encoding
+import linter.workflow
 from linter.cli import main
 from linter.engine import CheckedFile, Report, Summary
 from linter.findings import Edit, Finding, FixLevel, Severity
@@ -302,7 +303,7 @@ def test_a_file_changed_during_the_check_is_not_overwritten(
         target.write_bytes(b"- someone else's edit\n")
         return plans
 
-    monkeypatch.setattr(linter.fix, "plan_fixes", plan_then_edit)
+    monkeypatch.setattr(linter.workflow, "plan_fixes", plan_then_edit)
     code, _, err = run(["check", "--offline", "--isolated", "--fix", "list.md"], capsys)
     assert target.read_bytes() == b"- someone else's edit\n"
     assert code == 2

@@ -312,7 +312,7 @@ def test_pathological_nesting_does_not_raise(tmp_path: Path, text: str) -> None:
     path = tmp_path / "deep.md"
     path.write_text(text, encoding="utf-8")
     report = lint([Source("deep.md", path)], Config(), offline=True)
-    assert report.problems == []
+    assert report.problems == ()
 
 
 # --------------------------------------------------------------------------------------------------

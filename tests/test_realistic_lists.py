@@ -66,7 +66,7 @@ EXPECTED = {
 def findings(folder: Path, config: Config | None = None) -> list[tuple[str, int, int, str, str]]:
     sources = [Source(name, folder / name) for name in NAMES]
     report = lint(sources, config or Config(), offline=True)
-    assert report.problems == []
+    assert report.problems == ()
     return [(f.path, f.line, f.column, f.rule, f.message) for f in report.findings]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linter.findings import Finding, Severity
@@ -69,7 +70,7 @@ def headline(report: Report) -> str:
     return f"Found {_plural(summary.findings, 'problem')} ({', '.join(parts)}) in {files}."
 
 
-def _counts(findings: list[Finding], key: str) -> dict[str, Counter[Severity]]:
+def _counts(findings: Sequence[Finding], key: str) -> dict[str, Counter[Severity]]:
     table: dict[str, Counter[Severity]] = {}
     for finding in findings:
         name = finding.rule if key == "rule" else finding.path
