@@ -75,10 +75,11 @@ from dataclasses import dataclass
 
 from linter.document import Document, Entry
 from linter.findings import Hit, Location, Severity
-from linter.identity import PaperKey, canonical_title, display_title, same_title
+from linter.identity import PaperKey
 from linter.rules import identifiers
 from linter.rules.base import Rule, RuleContext, RuleFamily
 from linter.rules.identifiers import conflicts, entry_location, entry_paper_links, where
+from linter.titles import canonical_title, display_title, same_title
 
 # Sections that list again, on purpose, what the list files under its topics: a news feed, the
 # papers of the week or month, trending projects. Their repeats elsewhere are not reported; a paper

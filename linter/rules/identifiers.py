@@ -92,7 +92,7 @@ from functools import partial
 
 from rapidfuzz.distance import OSA
 
-from linter import identity
+from linter import titles
 from linter.document import Document, Entry, Link, TextSpan
 from linter.findings import Hit, Location, Severity
 from linter.identity import (
@@ -102,16 +102,12 @@ from linter.identity import (
     PaperLink,
     TextId,
     arxiv_id_problem,
-    canonical_title,
-    display_title,
     find_text_ids,
     paper_key,
     paper_link_keys,
-    same_title,
-    shortened_title,
-    title_words,
 )
 from linter.rules.base import Rule, RuleContext, RuleFamily
+from linter.titles import canonical_title, display_title, same_title, shortened_title, title_words
 
 # Titles with fewer words (words with a letter) are names, not titles: "metaseq", "GPT-3".
 CONFLICT_MIN_WORDS = 2
@@ -323,7 +319,7 @@ def _same_title_groups(items: list[Occurrence]) -> list[list[Occurrence]]:
         by_title.setdefault(canonical_title(item.title), []).append(item)
     canon = list(by_title)
     union = _UnionFind(len(canon))
-    limit = identity.TYPO_MAX_EDITS
+    limit = titles.TYPO_MAX_EDITS
     buckets: dict[str, list[int]] = {}
     for index, title in enumerate(canon):
         words = title.split()
