@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -365,13 +365,9 @@ OPTIONS: tuple[Option, ...] = (
 )  # fmt: skip
 
 OPTION: Mapping[str, Option] = {option.name: option for option in OPTIONS}
-# The [tool.paperlint] keys, snake_case and aliases included.
+# The [tool.paperlint] keys in kebab-case, aliases included.
 CONFIG_KEYS: Mapping[str, Option] = {
-    key: option
-    for option in OPTIONS
-    if option.parse is not None
-    for name in (option.name, *option.aliases)
-    for key in (name, name.replace("-", "_"))
+    key: option for option in OPTIONS if option.parse for key in (option.name, *option.aliases)
 }
 NETWORK_FIELDS: tuple[str, ...] = tuple(
     option.field for option in OPTIONS if option.network and option.field
@@ -393,7 +389,7 @@ def parse_options(
     changes: dict[str, Any] = {}
     errors: list[str] = []
     for raw_key, value in options.items():
-        option = CONFIG_KEYS.get(raw_key)
+        option = CONFIG_KEYS.get(raw_key.replace("_", "-"))
         if option is None or option.parse is None:
             errors.append(f"{origin}: unknown key '{raw_key}'")
             continue
@@ -454,5 +450,7 @@ def read_invocation(given: Mapping[str, Any]) -> Invocation:
         value = option.from_cli(given[option.dest])
         if value is not None:
             overrides[option.overrides] = value
-    plain = {item.name for item in fields(Invocation)} - {"overrides"}
-    return Invocation(**{name: given[name] for name in plain}, overrides=overrides)
+    # Built from the table's rows, so a row without a field here (or a field without a row) fails
+    # on every run, not silently.
+    plain = {option.dest: given[option.dest] for option in OPTIONS if option.cli_only}
+    return Invocation(**plain, overrides=overrides)
