@@ -6,16 +6,17 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from linter import __version__
 from linter.config import Config, ConfigError, apply_options, find_config, load_config
 from linter.findings import Severity
+from linter.options import COMMAND_LINE, OPTION, OPTIONS, read_invocation
 from linter.rules import RULES, resolve_rule
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 
 class UserError(Exception):
     """Printed as one line, exit code 2."""
@@ -33,10 +36,6 @@ class UserError(Exception):
 
 def _fail(message: str) -> NoReturn:
     raise UserError(message)
-
-
-def _split_codes(values: Sequence[str]) -> list[str]:
-    return [part for value in values for part in value.replace(",", " ").split() if part]
 
 
 def default_cache_path() -> Path:
@@ -82,7 +81,7 @@ def _parse_outputs(formats: Sequence[str], output: str | None) -> list[tuple[str
 
 
 def _build_config(
-    config_file: str | None, isolated: bool, cli_options: dict[str, Any], verbose: bool
+    config_file: str | None, isolated: bool, overrides: dict[str, Any], verbose: bool
 ) -> Config:
     if isolated:
         config = Config()
@@ -100,8 +99,7 @@ def _build_config(
         config = load_config(found) if found else Config()
     if verbose:
         click.echo(f"paperlint: configuration: {config.source or 'defaults'}", err=True)
-    options = {key: value for key, value in cli_options.items() if value is not None}
-    return apply_options(config, options, origin="command line", base_dir=Path.cwd())
+    return apply_options(config, overrides, origin=COMMAND_LINE, base_dir=Path.cwd())
 
 
 class _ProgressBar:
@@ -135,153 +133,50 @@ class _ProgressBar:
             self._stream.flush()
 
 
+def _click_options(*names: str) -> Callable[[_F], _F]:
+    """The click options of the rows of the options table named (default: every row with flags)."""
+    rows = [OPTION[name] for name in names] or [row for row in OPTIONS if row.flags]
+
+    def decorate(function: _F) -> _F:
+        for row in reversed(rows):  # click lists options in the order the decorators are written
+            kind: Any = click.Choice(row.choices) if row.choices else row.number
+            function = click.option(
+                *row.flags,
+                row.dest,
+                # None for a key's flag: not given, the configuration file's value stays.
+                default=row.default if row.cli_only else None,
+                type=kind,
+                is_flag=row.is_flag,
+                multiple=row.multiple,
+                metavar=row.metavar,
+                help=row.cli_help,
+            )(function)
+        return function
+
+    return decorate
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--offline", is_flag=True, help="Only the checks that need no network.")
-@click.option(
-    "--select", multiple=True, metavar="CODES", help="Only these rules (codes, prefixes or names)."
-)
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules.")
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    metavar="FORMAT[:FILE]",
-    help="text (default), json, sarif, github or markdown; repeat for several outputs, ':FILE' to write one to a file.",
-)
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
-@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--config", "config_file", metavar="FILE", help="Read this configuration file.")
-@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option(
-    "--exclude-path",
-    multiple=True,
-    metavar="PATTERN",
-    help="gitignore-style pattern of files not to walk.",
-)
-@click.option(
-    "--duplicate-scope",
-    type=click.Choice(["section", "file", "all"]),
-    help="Where PL201 looks for repeats.",
-)
-@click.option(
-    "--stdin-filename", metavar="NAME", help="The name to report for '-' (standard input)."
-)
-@click.option(
-    "--timeout", type=float, metavar="SECONDS", help="Total time per request [default: 20]."
-)
-@click.option(
-    "--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 64]."
-)
-@click.option(
-    "--max-per-host", type=int, metavar="N", help="Requests in flight per host [default: 4]."
-)
-@click.option(
-    "--retries", type=int, metavar="N", help="Retries of 408/429/5xx/resets [default: 2]."
-)
-@click.option("--user-agent", metavar="UA", help="User-Agent header [default: browser-like].")
-@click.option(
-    "--accept", metavar="CODES", help="Accepted status codes, e.g. '200,206,403' or '200..299'."
-)
-@click.option(
-    "--allow-private",
-    is_flag=True,
-    default=None,
-    help="Allow requests to private and loopback addresses.",
-)
-@click.option("--exclude", multiple=True, metavar="REGEX", help="Never fetch URLs matching REGEX.")
-@click.option(
-    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the link cache.")
-@click.option(
-    "--max-cache-age",
-    metavar="AGE",
-    help="Reuse cached results up to AGE (3600, 30m, 12h, 1d) [default: 1d].",
-)
-@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else.")
-@click.option("--verbose", "-v", is_flag=True, help="Say what is read and checked, on stderr.")
-@click.option(
-    "--fix", is_flag=True, help="Apply the safe fixes in place, then report what remains."
-)
-@click.option(
-    "--diff", is_flag=True, help="Print the safe fixes as a unified diff instead; write nothing."
-)
-@click.option(
-    "--fix-titles", is_flag=True, help="With --fix/--diff: also fix titles from arXiv metadata."
-)
-@click.option(
-    "--baseline", "baseline_file", metavar="FILE", help="Ignore the findings recorded in FILE."
-)
-@click.option(
-    "--write-baseline", metavar="FILE", help="Record the current findings in FILE and accept them."
-)
-def check(
-    paths: tuple[str, ...],
-    offline: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    formats: tuple[str, ...],
-    output: str | None,
-    no_color: bool,
-    strict: bool,
-    config_file: str | None,
-    isolated: bool,
-    exclude_path: tuple[str, ...],
-    duplicate_scope: str | None,
-    stdin_filename: str | None,
-    timeout: float | None,
-    max_concurrency: int | None,
-    max_per_host: int | None,
-    retries: int | None,
-    user_agent: str | None,
-    accept: str | None,
-    allow_private: bool | None,
-    exclude: tuple[str, ...],
-    cache_file: str | None,
-    no_cache: bool,
-    max_cache_age: str | None,
-    quiet: bool,
-    verbose: bool,
-    fix: bool,
-    diff: bool,
-    fix_titles: bool,
-    baseline_file: str | None,
-    write_baseline: str | None,
-) -> None:
+@_click_options()
+def check(paths: tuple[str, ...], **options: Any) -> None:
     """Check Markdown files and folders (folders: every *.md / *.markdown below them; '-': stdin)."""
     from linter.engine import lint
     from linter.reading import Source, collect_sources
     from linter.reporters import REPORTERS, RenderOptions
 
-    if quiet and verbose:
+    run = read_invocation(options)
+    if run.quiet and run.verbose:
         _fail("--quiet and --verbose cannot be used together")
-    if fix_titles and not (fix or diff):
+    if run.fix_titles and not (run.fix or run.diff):
         _fail("--fix-titles only works with --fix or --diff")
-    if diff and (formats or output or write_baseline):
+    if run.diff and (run.format or run.output or run.write_baseline):
         _fail(
             "--diff prints a diff instead of a report; drop --format, --output and --write-baseline"
         )
-    outputs = _parse_outputs(formats, output)
-    baseline = _read_baseline(baseline_file) if baseline_file and not diff else None
-    cli_options: dict[str, Any] = {
-        "select": _split_codes(select) or None,
-        "ignore": _split_codes(ignore) or None,
-        "exclude-path": list(exclude_path) or None,
-        "duplicate-scope": duplicate_scope,
-        "timeout": timeout,
-        "max-concurrency": max_concurrency,
-        "max-per-host": max_per_host,
-        "retries": retries,
-        "user-agent": user_agent,
-        "accept": accept,
-        "allow-private": allow_private,
-        "exclude": list(exclude) or None,
-        "cache": False if no_cache else cache_file,
-        "max-cache-age": max_cache_age,
-    }
-    config = _build_config(config_file, isolated, cli_options, verbose)
+    outputs = _parse_outputs(run.format, run.output)
+    baseline = _read_baseline(run.baseline) if run.baseline and not run.diff else None
+    config = _build_config(run.config, run.isolated, run.overrides, run.verbose)
 
     given = list(paths) or ["."]
     stdin_count = given.count("-")
@@ -292,22 +187,22 @@ def check(
         [path for path in given if path != "-"], config.exclude_path, exclude_root
     )
     if stdin_count:
-        name = stdin_filename or "-"
+        name = run.stdin_filename or "-"
         data = _read_stdin()
         if isinstance(data, bytes):
             sources.append(Source(name, None, data))
         else:
             problems.append(f"{name}: cannot read standard input: {data}")
-    if verbose:
+    if run.verbose:
         click.echo(f"paperlint: {len(sources)} file(s) to check", err=True)
 
-    progress_bar = _ProgressBar(sys.stderr) if not quiet and sys.stderr.isatty() else None
+    progress_bar = _ProgressBar(sys.stderr) if not run.quiet and sys.stderr.isatty() else None
     started = time.monotonic()
     try:
         report = lint(
             sources,
             config,
-            offline=offline,
+            offline=run.offline,
             cache_path=config.cache_path or default_cache_path(),
             github_token=os.environ.get("GITHUB_TOKEN") or None,
             progress=progress_bar,
@@ -316,32 +211,41 @@ def check(
         if progress_bar is not None:
             progress_bar.close()
     report = replace(report, problems=(*problems, *report.problems))
-    if verbose:
+    if run.verbose:
         elapsed = time.monotonic() - started
         click.echo(
             f"paperlint: checked {report.summary.files} file(s), {report.urls_checked} unique URL(s)"
             f" in {elapsed:.2f}s",
             err=True,
         )
-    if diff:
-        sys.exit(_show_diff(report, fix_titles, quiet))
-    if fix or write_baseline or baseline is not None:
-        report = _settle(report, sources, config, fix, fix_titles, baseline, write_baseline, quiet)
+    if run.diff:
+        sys.exit(_show_diff(report, run.fix_titles, run.quiet))
+    if run.fix or run.write_baseline or baseline is not None:
+        report = _settle(
+            report,
+            sources,
+            config,
+            run.fix,
+            run.fix_titles,
+            baseline,
+            run.write_baseline,
+            run.quiet,
+        )
 
     for name, target in outputs:
         to_stdout = target in (None, "-")
-        color = to_stdout and name == "text" and _use_color(no_color, sys.stdout)
-        rendered = REPORTERS[name](report, RenderOptions(color=color, show_fixes=not quiet))
-        if quiet and name == "text":
+        color = to_stdout and name == "text" and _use_color(run.no_color, sys.stdout)
+        rendered = REPORTERS[name](report, RenderOptions(color=color, show_fixes=not run.quiet))
+        if run.quiet and name == "text":
             rendered = "".join(rendered.splitlines(keepends=True)[: len(report.findings)])
         _write(rendered, target)
 
-    if not quiet:
+    if not run.quiet:
         for notice in report.notices:
             click.echo(f"paperlint: warning: {notice}", err=True)
     for problem in report.problems:
         click.echo(f"paperlint: error: {problem}", err=True)
-    sys.exit(_exit_code(report, strict))
+    sys.exit(_exit_code(report, run.strict))
 
 
 def _read_stdin() -> bytes | str:
@@ -480,14 +384,12 @@ def cache() -> None:
 
 
 @cache.command("info")
-@click.option(
-    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
-)
-def cache_info_command(cache_file: str | None) -> None:
+@_click_options("cache")
+def cache_info_command(cache: str | None) -> None:
     """Where the cache is, how many links it holds and how old they are."""
     from linter.net.cache import cache_info
 
-    info = cache_info(Path(cache_file) if cache_file else default_cache_path())
+    info = cache_info(Path(cache) if cache else default_cache_path())
     click.echo(f"path:    {info.path}")
     click.echo(f"entries: {info.entries}")
     click.echo(f"size:    {info.bytes} bytes")
@@ -505,15 +407,13 @@ def _timestamp(value: float | None) -> str:
 
 
 @cache.command("clear")
-@click.option(
-    "--cache", "cache_file", metavar="PATH", help="Link cache file [default: user cache dir]."
-)
-def cache_clear_command(cache_file: str | None) -> None:
+@_click_options("cache")
+def cache_clear_command(cache: str | None) -> None:
     """Forget every cached link result."""
     from linter.net.cache import CacheError, cache_clear
 
     try:
-        removed = cache_clear(Path(cache_file) if cache_file else default_cache_path())
+        removed = cache_clear(Path(cache) if cache else default_cache_path())
     except CacheError as error:
         _fail(str(error))
     click.echo(f"removed {removed} cached link result(s)")
