@@ -243,7 +243,7 @@ def filter_hits(
                 severity=severity,
                 message=hit.message,
                 url=hit.url,
-                fix=hit.fix,
+                suggestion=hit.suggestion,
                 related=hit.related,
                 edit=None if path in lossy else hit.edit,
                 status=hit.status,

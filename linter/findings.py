@@ -60,7 +60,7 @@ class Hit:
     column: int
     message: str
     url: str | None = None
-    fix: str | None = None
+    suggestion: str | None = None  # the replacement to show (JSON "fix"); edit applies it
     edit: Edit | None = None
     related: tuple[Location, ...] = ()
     path: str | None = None
@@ -79,7 +79,7 @@ class Finding:
     severity: Severity
     message: str
     url: str | None = None
-    fix: str | None = None
+    suggestion: str | None = None  # the replacement to show (JSON "fix"); edit applies it
     related: tuple[Location, ...] = ()
     edit: Edit | None = None
     status: int | None = None

@@ -24,7 +24,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "message": finding.message,
         "url": finding.url,
-        "fix": finding.fix,
+        "fix": finding.suggestion,
         "related": [
             {"path": place.path, "line": place.line, "column": place.column}
             for place in finding.related

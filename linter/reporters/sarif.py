@@ -127,8 +127,8 @@ def result(finding: Finding, occurrence: int = 0) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     if finding.url is not None:
         properties["url"] = finding.url
-    if finding.fix is not None:
-        properties["fix"] = finding.fix
+    if finding.suggestion is not None:
+        properties["fix"] = finding.suggestion
     if finding.outcome is not None:
         properties["outcome"] = finding.outcome
         properties["status"] = finding.status

@@ -438,7 +438,7 @@ def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
                 span.start + 1,
                 f'mojibake "{_show(span.text)}" should be "{_show(span.repaired)}" '
                 f"(UTF-8 read as {' and '.join(span.wrong)})",
-                fix=span.repaired,
+                suggestion=span.repaired,
                 edit=_edit(number, span),
             )
         if skip_replacement or _REPLACEMENT not in line:

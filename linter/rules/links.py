@@ -300,7 +300,7 @@ def _check_anchor(
             link.column,
             f"anchor #{decoded}{where} matches #{exact} only when case is ignored",
             url=link.target,
-            fix=f"#{exact}",
+            suggestion=f"#{exact}",
             edit=_fragment_edit(link, exact),
             severity=Severity.WARNING,
         )
@@ -383,17 +383,17 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
         if not result.final_url:
             return None
         message = f"link redirected permanently to {result.final_url}"
-        fix: str | None = result.final_url
+        suggestion: str | None = result.final_url
     else:
         message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
-        fix = None
+        suggestion = None
     return Hit(
         code=code,
         line=line,
         column=column,
         message=message,
         url=url_as_written,
-        fix=fix,
+        suggestion=suggestion,
         status=result.status,
         outcome=str(result.outcome),
     )
@@ -415,15 +415,15 @@ def check_results(
             hit = result_hit(result, link.line, link.column, link.target)
             if hit is None:
                 continue
-            if hit.fix is not None and hit.code == "PL103":
+            if hit.suggestion is not None and hit.code == "PL103":
                 hit = _redirect_fix(hit, link)
             yield replace(hit, path=doc.path)
 
 
 def _redirect_fix(hit: Hit, link: Link) -> Hit:
     """Keep the link's own #fragment on the new URL and make the fix applicable in place."""
-    assert hit.fix is not None
-    new_url = hit.fix
+    assert hit.suggestion is not None
+    new_url = hit.suggestion
     _, has_fragment, fragment = link.target.partition("#")
     if has_fragment and "#" not in new_url:
         new_url = f"{new_url}#{fragment}"
@@ -431,7 +431,7 @@ def _redirect_fix(hit: Hit, link: Link) -> Hit:
     edit = (
         None if span is None else Edit(span.line, span.column, span.line, span.end_column, new_url)
     )
-    return replace(hit, fix=new_url, edit=edit)
+    return replace(hit, suggestion=new_url, edit=edit)
 
 
 _ERR, _WARN, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO

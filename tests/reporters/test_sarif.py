@@ -52,7 +52,7 @@ def report(findings: list[Finding], problems: list[str] | None = None) -> Report
     return Report(findings, Summary(2, 5, 7, len(findings), errors, warnings), problems or [])
 
 
-MOJIBAKE = finding(fix="Google’s", edit=Edit(4, 3, 4, 12, "Google’s"))
+MOJIBAKE = finding(suggestion="Google’s", edit=Edit(4, 3, 4, 12, "Google’s"))
 CONFLICT = finding(
     line=17,
     column=4,
@@ -80,7 +80,7 @@ CASE = finding(
     name="anchor-missing",
     severity=Severity.WARNING,
     message="anchor #Papers matches #papers only when case is ignored",
-    fix="#papers",
+    suggestion="#papers",
     edit=Edit(2, 32, 2, 38, "papers"),
 )
 SKIPPED = finding(

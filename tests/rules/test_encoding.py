@@ -326,7 +326,7 @@ def test_mojibake_hit_has_exact_position_message_fix_and_edit() -> None:
             3,
             16,
             'mojibake "Fran√ßois" should be "François" (UTF-8 read as Mac Roman)',
-            fix="François",
+            suggestion="François",
             edit=Edit(3, 16, 3, 25, "François"),
         )
     ]
@@ -335,7 +335,7 @@ def test_mojibake_hit_has_exact_position_message_fix_and_edit() -> None:
 def test_mac_roman_repaired_on_lines_with_emoji_and_cjk() -> None:
     line = "🌲 影森 Jean-Fran√ßois ¬∑ 日本語 Ë¥´Á©∑ 👍🏽"
     found = hits(line)
-    assert [(h.line, h.column, h.fix, h.edit) for h in found] == [
+    assert [(h.line, h.column, h.suggestion, h.edit) for h in found] == [
         (1, 11, "François", Edit(1, 11, 1, 20, "François")),
         (1, 21, "·", Edit(1, 21, 1, 23, "·")),
         (1, 28, "贫穷", Edit(1, 28, 1, 34, "贫穷")),
@@ -392,7 +392,7 @@ def test_long_span_message_is_cut_and_invisible_characters_escaped(
 
 def test_mojibake_in_crlf_document() -> None:
     text = "# T\r\n\r\n- [Googleâ€™s](x)\r\n"
-    assert [(h.line, h.column, h.fix) for h in hits(text)] == [(3, 4, "Google’s")]
+    assert [(h.line, h.column, h.suggestion) for h in hits(text)] == [(3, 4, "Google’s")]
 
 
 def test_huge_lines_do_not_raise() -> None:
@@ -449,7 +449,7 @@ def test_fixture_with_bom_and_crlf() -> None:
     assert decoded.bom is True
     assert list(decode_hits(decoded)) == []
     found = hits(decoded.text)
-    assert [(h.code, h.line, h.column, h.fix) for h in found] == [
+    assert [(h.code, h.line, h.column, h.suggestion) for h in found] == [
         ("PL401", 3, 4, "Google’s"),
         ("PL401", 3, 65, "François"),
         ("PL402", 3, 75, None),
@@ -603,11 +603,11 @@ def test_seed_mojibake(prefix: str) -> None:
         expected.sort()
     lines = lines_of(decoded.text)
     assert [
-        (h.line, h.column, lines[h.line - 1][h.column - 1 : h.edit.end_column - 1], h.fix)
+        (h.line, h.column, lines[h.line - 1][h.column - 1 : h.edit.end_column - 1], h.suggestion)
         for h in found
         if h.edit is not None
     ] == expected
-    assert all(h.edit is not None and h.edit.replacement == h.fix for h in found)
+    assert all(h.edit is not None and h.edit.replacement == h.suggestion for h in found)
     assert [h.code for h in hits(decoded.text) if h.code != "PL401"] == []
 
 

@@ -58,7 +58,14 @@ def test_redirect_carries_the_fix_and_no_edit() -> None:
     new = "https://example.org/new"
     found = hit(LinkStatus.REDIRECTED, 301, "permanently redirected", new)
     assert found is not None
-    assert (found.code, found.message, found.fix, found.edit, found.status, found.outcome) == (
+    assert (
+        found.code,
+        found.message,
+        found.suggestion,
+        found.edit,
+        found.status,
+        found.outcome,
+    ) == (
         "PL103",
         f"link redirected permanently to {new}",
         new,

@@ -134,7 +134,7 @@ def test_anchors_in_the_same_file(tmp_path: Path) -> None:
             3,
             "anchor #Fine-Tuning matches #fine-tuning only when case is ignored",
             url="#Fine-Tuning",
-            fix="#fine-tuning",
+            suggestion="#fine-tuning",
             edit=Edit(5, 11, 5, 22, "fine-tuning"),
             severity=Severity.WARNING,
         ),
