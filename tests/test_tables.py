@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from linter import document
 from linter.document import Document, Span, parse
 
 # Edge cases of GFM tables: each must give the same entries, links and positions whichever way
@@ -68,6 +69,11 @@ CASES = {
     "interrupted": (
         "| A | B |\n|---|---|\n| x | y |\n# Heading\n| c | d |\n|---|---|\n| z | w |\n- item\n"
         "| e | f |\n|-|-|\n| q | r |\n> quote\n"
+    ),
+    "ended_by_other_blocks": (
+        "|A|B|\n|-|-|\n|a|b|\n1. one\n\n|C|D|\n|-|-|\n|c|d|\n```\ncode\n```\n"
+        "|E|F|\n|-|-|\n|e|f|\n***\n|G|H|\n|-|-|\n|g|h|\n<div>\nx</div>\n"
+        "|I|J|\n|-|-|\n|i|j|\n    |k|l|\n"
     ),
     "no_leading_pipe": "a | b\n--|--\n[Row Title](https://r.org) | c\nd | **e**\n",
     "directive_and_entities": (
@@ -269,3 +275,177 @@ def test_every_link_and_title_points_at_its_source(name: str) -> None:
             assert entry.title_column is not None
             source = doc.lines[entry.title_line - 1][entry.title_column - 1 :]
             assert source.startswith(entry.title[:1]), entry
+
+
+def test_a_table_is_one_block_token_however_many_rows() -> None:
+    # markdown-it makes 8 block tokens and 2 inline tokens per two-cell row, all alive at once:
+    # 1.3 GB for 200,000 rows. The table rule makes one token that only holds row offsets.
+    for count in (10, 1000):
+        source = "# T\n\n|a|b|\n|-|-|\n" + "|x|y|\n" * count + "\nafter\n"
+        tokens = document._markdown().parse(source, {})
+        assert [token.type for token in tokens] == [
+            "heading_open",
+            "inline",
+            "heading_close",
+            document.TABLE_TOKEN,
+            "paragraph_open",
+            "inline",
+            "paragraph_close",
+        ]
+
+
+# --- the one-token table rule against markdown-it's own ---------------------------------------------
+
+
+def stock_parse(source: str, monkeypatch: pytest.MonkeyPatch) -> Document:
+    """Parsed with markdown-it's table rule and a token per cell, the straightforward way."""
+    with monkeypatch.context() as patch:
+        patch.setattr(document._Builder, "stock_tables", True)
+        return parse(source, "t.md")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_edge_cases_parse_like_markdown_it_table_rule(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = CASES[name]
+    assert summary(parse(source, "t.md")) == summary(stock_parse(source, monkeypatch))
+
+
+_CELLS = (
+    "[Title words {n}](https://arxiv.org/abs/2401.{n:05d})",
+    "**Bold Title {n}** [pdf](https://arxiv.org/pdf/2402.{n:05d}v2.pdf)",
+    "[**Bold Link {n}**](https://x.org/{n})",
+    "[code](https://github.com/o/r{n})",
+    "2024",
+    "NeurIPS",
+    "✓",
+    "",
+    " ",
+    "\u00a0nbsp {n}",
+    "x",
+    "Plain Title Words {n}",
+    "`a|b`",
+    "a \\| b {n}",
+    "[a\\|b](https://y.org/a\\|b{n})",
+    "see https://bare.org/{n}, ok",
+    "www.w.org/{n}",
+    "<https://auto.org/{n}>",
+    "![img](https://i.org/{n}.png)",
+    '<a href="https://h.org/{n}">H {n}</a>',
+    "&amp; entity {n}",
+    "*em* text {n}",
+    "~~strike~~ {n}",
+    "[ref {n}][r1]",
+    "🎉 emoji [Émoji {n}](https://e.org/{n})",
+    "\tTabbed {n}",
+    "<!-- paperlint-disable-next-line PL101 --> c",
+)
+
+
+# What may follow a table: some end it, some become its rows.
+_ENDS = (
+    *("", "\n", "\nAfter [p](https://p.org)\n", "## Next\n", "- item\n", "> q\n"),
+    *("1. n\n", "2) n\n", "```\nc\n```\n", "***\n", "<div>\n", "    |i|\n", "a | b\n"),
+)
+
+
+def realistic_tables(count: int, seed: int) -> str:
+    """Several tables of mixed cells, ragged rows and various ends, some inside containers."""
+    import random
+
+    rng = random.Random(seed)
+    parts = ["# Papers\n", "[r1]: https://r.org/1\n"]
+    for table in range(count):
+        prefix = rng.choice(["", "", "> ", "  ", "   "])
+        columns = rng.randint(1, 4)
+        lines = ["| " + " | ".join(f"H{i} [h](https://head.org/{i})" for i in range(columns))]
+        lines.append(
+            "|" + "|".join(rng.choice(["---", ":--", "--:", ":-:"]) for _ in range(columns))
+        )
+        for row in range(rng.randint(0, 40)):
+            cells = [
+                rng.choice(_CELLS).format(n=table * 100 + row)
+                for _ in range(rng.randint(1, columns + 1))
+            ]
+            text = rng.choice([" | ", "|", " |\t"]).join(cells)
+            lead = rng.choice(["| ", "|", ""]) if text else "|"
+            lines.append(rng.choice(["", " ", "  "]) + lead + text + rng.choice([" |", "|", ""]))
+        end = rng.choice(_ENDS)
+        if prefix == "  ":
+            parts.append("- Item with a table\n\n" + "".join("  " + line + "\n" for line in lines))
+        else:
+            parts.append("".join(prefix + line + "\n" for line in lines))
+        parts.append(end + "\n")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_realistic_tables_parse_like_markdown_it_table_rule(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = realistic_tables(12, seed)
+    fast = parse(source, "t.md")
+    assert summary(fast) == summary(stock_parse(source, monkeypatch))
+    assert sum(entry.kind == "row" for entry in fast.entries) > 50
+    # Titles of plain cells are remembered per text: the same when the memory is full at once.
+    monkeypatch.setattr(document, "_PLAIN_TITLES_KEPT", 1)
+    assert summary(parse(source, "t.md")) == summary(fast)
+
+
+def test_a_table_of_many_similar_rows_parses_like_markdown_it_table_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = "".join(
+        f"| [Title words {n}](https://arxiv.org/abs/2401.{n:05d}) | [code](https://github.com/o/r{n})"
+        f" | {2000 + n % 25} |\n| {'x' * (n % 7)} | y{n % 3} |\n"
+        for n in range(400)
+    )
+    source = "| Paper | Code | Year |\n| --- | --- | --- |\n" + rows + "\nEnd.\n"
+    fast = parse(source, "t.md")
+    assert summary(fast) == summary(stock_parse(source, monkeypatch))
+    assert len(fast.entries) == 800 and len(fast.links) == 800
+
+
+def test_crlf_blockquoted_and_indented_tables_in_seeds_parse_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.test_perf_invariants import SEEDS
+
+    for path in sorted(SEEDS.iterdir()):
+        source = path.read_text(encoding="utf-8", errors="replace")
+        for variant in (source, source.replace("\n", "\r\n"), "> " + source.replace("\n", "\n> ")):
+            assert summary(parse(variant, "t.md")) == summary(stock_parse(variant, monkeypatch))
+
+
+def test_the_cell_limit_ends_a_table_where_markdown_it_ends_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rows shorter than the header are padded; markdown-it stops after 65,536 padded cells.
+    columns = 3000
+    source = "|" + "a|" * columns + "\n|" + "-|" * columns + "\n" + "| [r](https://r.org) |\n" * 30
+    fast = parse(source, "t.md")
+    assert summary(fast) == summary(stock_parse(source, monkeypatch))
+    assert [entry.kind for entry in fast.entries].count("row") == 21
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "|x|y|",
+        "| a | b |",
+        "a|b",
+        "|",
+        "||",
+        "| |",
+        " |\ta\t| b |  ",
+        "|a\\|b|c|",
+        "| \\| |",
+        "|`a\\|b`| c \\\\| d |",
+        "| é 🎉 | \u00a0x |",
+    ],
+)
+def test_split_row_matches_the_character_by_character_split(row: str) -> None:
+    from linter.tables import _split_escaped_row, split_row
+
+    assert split_row(row) == _split_escaped_row(row)
