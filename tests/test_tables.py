@@ -76,6 +76,11 @@ CASES = {
         "|E|F|\n|-|-|\n|e|f|\n***\n|G|H|\n|-|-|\n|g|h|\n<div>\nx</div>\n"
         "|I|J|\n|-|-|\n|i|j|\n    |k|l|\n"
     ),
+    "not_tables_and_interruptions": (
+        "Intro [i](https://i.org)\n|a|b|\n|-|-|\n|x|y|\n\n|a|b|\n|-|\n|x|y|\n\n|a|b|\n|-|x|\n"
+        "\n|a|b|\n- -|-\n\n- item\n|a|b|\n|-|-|\n|[l](https://l.org)|y|\n\n    |a|b|\n    |-|-|\n"
+        "\n|a|\n|-|\n| x \\\\| y |\n\n| a |\n|:-:|\n  |  |\n"
+    ),
     "no_leading_pipe": "a | b\n--|--\n[Row Title](https://r.org) | c\nd | **e**\n",
     "directive_and_entities": (
         "| A | B |\n|---|---|\n"
