@@ -1137,7 +1137,7 @@ class _Builder:
             self.line_starts.append(offset)
             offset += len(line) + 1
         self.env: dict[str, Any] = {}
-        self.entries: list[_EntryBuilder] = []
+        self.entries: list[_EntryBuilder | Entry] = []  # an Entry when made at once
         self.item_stack: list[_EntryBuilder] = []
         self.row: _EntryBuilder | None = None
         self.row_cells: dict[int, list[tuple[str, list[tuple[int, int]]]]] = {}
@@ -1246,15 +1246,14 @@ class _Builder:
                 del cells[columns:]
             if line0 == block.first_line:
                 self.cells(cells, line0, start, self.current_entry())
-                continue
-            row = self.open_row(line0, start)
-            if plain is not None and plain.search(text) is None and "www." not in text:
-                self.plain_row(cells, line0, start, row)
+            elif plain is not None and plain.search(text) is None and "www." not in text:
+                self.entries.append(self.plain_row(cells, line0, start))
             else:
+                row = self.open_row(line0, start)
                 self.cells(cells, line0, start, row)
                 row.texts = self.texts(row.atoms)
                 row.atoms = []
-            self.row = None
+                self.row = None
 
     def cells(self, cells: list[Cell], line0: int, start: int, entry: _EntryBuilder | None) -> None:
         column = start - self.line_starts[line0]  # 0-based, where the row starts
@@ -1269,20 +1268,38 @@ class _Builder:
             if entry is not None and wanted:
                 entry.title = title
 
-    def plain_row(self, cells: list[Cell], line0: int, start: int, row: _EntryBuilder) -> None:
-        """A row whose cells are all plain text: what self.cells() makes of it, without the
-        intermediate atoms (most rows of big tables of names and numbers)."""
+    def plain_row(self, cells: list[Cell], line0: int, start: int) -> Entry:
+        """The entry of a row whose cells are all plain text: what open_row(), self.cells() and
+        finish() make of it, made at once (a row without links needs nothing from the rest of
+        the document), without the intermediate atoms and builder (most rows of big tables of
+        names and numbers)."""
         line = line0 + 1
-        column = start - self.line_starts[line0]
+        column = start - self.line_starts[line0]  # 0-based
         spans: list[TextSpan] = []
+        title: tuple[str, int, int, str, int | None] | None = None
         for content, segments in cells:
             if not content:
                 continue
             cell_column = column + segments[0][1]  # one segment: the row has no backslash
-            if row.title is None:
-                row.title = self.plain_cell_title(content, line, cell_column)
+            if title is None:
+                title = self.plain_cell_title(content, line, cell_column)
             spans.append(TextSpan(content, line, cell_column + 1))
-        row.texts = tuple(spans)
+        return Entry(
+            index=len(self.entries),
+            kind="row",
+            line=line,
+            column=column + 1,
+            end_line=line,
+            title=title[0] if title else None,
+            title_line=title[1] if title else None,
+            title_column=title[2] if title else None,
+            title_source=title[3] if title else None,
+            links=(),
+            title_link=None,
+            texts=tuple(spans),
+            parent=self.item_stack[-1].index if self.item_stack else None,
+            section=self.section,
+        )
 
     def plain_cell_title(
         self, content: str, line: int, column: int
@@ -1809,6 +1826,9 @@ class _Builder:
         builders.reverse()
         while builders:
             builder = builders.pop()
+            if isinstance(builder, Entry):
+                doc.entries.append(builder)
+                continue
             texts = builder.texts if builder.texts is not None else self.texts(builder.atoms)
             title = builder.title
             title_link = remap.get(title[4]) if title is not None and title[4] is not None else None
