@@ -1,10 +1,11 @@
 """GitHub tables as one block token that holds where each row is, and the cells of a row.
 
-markdown-it's table rule pushes eight block tokens and one inline token per cell for every row,
-and its core then parses every cell into child tokens: 200,000 rows of ``|x|y|`` are 2 million
-tokens, 1.3 GB alive at once, and most of the parse time goes into making them. The document
-builder needs none of them: it splits a row into cells itself (to place the cells in the source)
-and parses each cell's inline content just when it builds the row's entry, then drops it.
+markdown-it's table rule pushes, for every row, a row's open and close tokens and per cell an open,
+an inline and a close token, and its core then parses every cell into child tokens: 200,000 rows of
+``|x|y|`` are 2 million tokens, 1.3 GB alive at once, and most of the parse time goes into making
+them. The document builder needs none of them: it splits a row into cells itself (to place the
+cells in the source) and parses each cell's inline content just when it builds the row's entry,
+then drops it.
 
 :func:`table` decides what is a table, and where it ends, exactly as markdown-it-py's rule does
 (``markdown_it/rules_block/table.py``); it only pushes a single :data:`TABLE_TOKEN` instead.
