@@ -6,14 +6,19 @@ that the duplicate and identifier rules work on realistic, mostly distinct entri
 - markdown-it-py alone: ``MarkdownIt("commonmark").enable("table").parse(text)`` per file;
 - paperlint in-process: read -> decode -> parse -> every offline rule -> filter -> sort (``lint``);
 - the CLI end to end on seed 004: ``paperlint check --offline`` wall time, best of N, and whether
-  aiohttp was imported.
+  aiohttp was imported;
+- big tables (reading lists are often one table): ``paperlint check --offline`` on a table of
+  ``--table-rows`` rows of ``|x|y|`` and on one of a tenth as many realistic rows (a linked title, a
+  code link, a year), wall time and peak RSS of the process, next to markdown-it-py's parse alone
+  (in a process of its own, best of N as well).
 
-Usage: python bench/offline_throughput.py [--megabytes 5] [--repeat 3]
+Usage: python bench/offline_throughput.py [--megabytes 5] [--repeat 3] [--table-rows 200000]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import shutil
 import statistics
@@ -58,6 +63,81 @@ def build_corpus(target_bytes: int, folder: Path) -> list[Path]:
     return files
 
 
+def write_tables(rows: int, folder: Path) -> list[tuple[str, Path]]:
+    """The issue's table of ``|x|y|`` rows, and a realistic table of a tenth as many rows."""
+    plain = folder / "table_xy.md"
+    plain.write_bytes(b"|a|b|\n|-|-|\n" + b"|x|y|\n" * rows)
+    rng = random.Random(10)
+    syllables = [
+        "ka",
+        "ro",
+        "mi",
+        "ten",
+        "sor",
+        "vel",
+        "qua",
+        "dri",
+        "lo",
+        "nex",
+        "pra",
+        "tum",
+        "zi",
+        "ber",
+        "fon",
+        "gal",
+        "hy",
+        "jus",
+        "ol",
+        "wen",
+    ]
+    lines = ["# Papers", "", "| Title | Code | Year |", "| --- | --- | --- |"]
+    for n in range(rows // 10):
+        words = (
+            "".join(rng.choices(syllables, k=rng.randint(2, 4))).capitalize()
+            for _ in range(rng.randint(3, 7))
+        )
+        lines.append(
+            f"| [{' '.join(words)}](https://arxiv.org/abs/{n % 12 + 2401}.{n:05d})"
+            f" | [code](https://github.com/o/r{n}) | {2015 + n % 10} |"
+        )
+    realistic = folder / "table_realistic.md"
+    realistic.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [(f"{rows:,} rows |x|y|", plain), (f"{rows // 10:,} realistic rows", realistic)]
+
+
+# Runs in a process of its own, so that each measurement has its own peak RSS (ru_maxrss, KiB).
+_MEASURED = """
+import resource, sys
+if sys.argv[1] == "markdown-it":
+    from markdown_it import MarkdownIt
+    MarkdownIt("commonmark").enable("table").parse(open(sys.argv[2], encoding="utf-8").read())
+else:
+    from linter.cli import main
+    sys.argv = ["paperlint", "check", "--offline", "--quiet", sys.argv[2]]
+    try:
+        main()
+    except SystemExit:
+        pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def measured(what: str, path: Path, repeat: int) -> tuple[float, float]:
+    """(best wall seconds, interpreter start included; peak RSS in MiB) of ``what`` on ``path``."""
+    walls, peaks = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", _MEASURED, what, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        walls.append(time.perf_counter() - started)
+        peaks.append(int(result.stderr.strip().splitlines()[-1]) / 1024)
+    return min(walls), max(peaks)
+
+
 def best_of(repeat: int, action: object) -> float:
     timings = []
     for _ in range(repeat):
@@ -73,6 +153,7 @@ def main() -> None:
     )
     parser.add_argument("--megabytes", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--table-rows", type=int, default=200_000, help="0: no table benchmark")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="paperlint-bench-"))
@@ -127,6 +208,16 @@ def main() -> None:
             f"CLI on seed 004          : best {min(cli_times) * 1000:.0f} ms,"
             f" median {statistics.median(cli_times) * 1000:.0f} ms; {probe.stderr.strip().splitlines()[-1]}"
         )
+
+        if args.table_rows > 0:
+            for label, path in write_tables(args.table_rows, folder):
+                megabytes = path.stat().st_size / 1024 / 1024
+                bare, bare_peak = measured("markdown-it", path, args.repeat)
+                full, full_peak = measured("paperlint", path, args.repeat)
+                print(f"table, {label} ({megabytes:.1f} MiB):")
+                print(f"  markdown-it-py parse only : {bare:6.2f} s  peak RSS {bare_peak:6.0f} MiB")
+                print(f"  paperlint check --offline : {full:6.2f} s  peak RSS {full_peak:6.0f} MiB")
+                print(f"  ratio paperlint / bare    : {full / bare:6.2f}x")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

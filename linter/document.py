@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from operator import attrgetter
+from types import ModuleType
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -37,6 +38,8 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from linter.slugs import Slugger
+from linter.tables import TABLE_META, TABLE_TOKEN, Cell, TableBlock, split_row
+from linter.tables import table as table_rule
 
 try:
     from markdown_it.common.utils import MD_TRIM_CHARS
@@ -174,7 +177,7 @@ _DEST_END = "pl_dest_end"
 _TARGET = "pl_target"  # inline link destination, unescaped but not normalised
 _REF = "pl_ref"  # normalised label of a reference link
 _ENV_MARKERS = "pl_markers"  # id(list_item_open token) -> absolute offset of its marker
-_ENV_ROWS = "pl_rows"  # line -> (absolute start, absolute end) of a table row's text
+_ENV_ROWS = "pl_rows"  # line -> (absolute start, absolute end) of a table row's text (stock rule)
 _ENV_DEFS = "pl_defs"  # normalised label -> (absolute dest start, absolute dest end, target)
 
 _TRIM = MD_TRIM_CHARS
@@ -390,51 +393,6 @@ def _block_map(
         cmap.add(offset + lead, line_no + 1, column)
         offset += len(text) + 1
     return cmap
-
-
-def _split_row(row: str) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Cells of a table row as markdown-it splits them, with (content offset, row offset) segments.
-
-    Mirrors markdown-it's table rule: trim the row, split on unescaped pipes (``\\|`` loses its
-    backslash), drop an empty first and last cell, trim each cell.
-    """
-    lead = len(row) - len(row.lstrip(_TRIM))
-    text = row.strip(_TRIM)
-    cells: list[list[tuple[str, int]]] = []
-    current: list[tuple[str, int]] = []
-    last = 0
-    escaped = False
-    for pos, char in enumerate(text):
-        if char == "|":
-            if not escaped:
-                current.append((text[last:pos], lead + last))
-                cells.append(current)
-                current = []
-                last = pos + 1
-            else:
-                current.append((text[last : pos - 1], lead + last))
-                last = pos
-        escaped = char == "\\"
-    current.append((text[last:], lead + last))
-    cells.append(current)
-    if cells and not "".join(piece for piece, _ in cells[0]):
-        cells.pop(0)
-    if cells and not "".join(piece for piece, _ in cells[-1]):
-        cells.pop()
-    result: list[tuple[str, list[tuple[int, int]]]] = []
-    for pieces in cells:
-        joined = "".join(piece for piece, _ in pieces)
-        cut = len(joined) - len(joined.lstrip(_TRIM))
-        content = joined.strip(_TRIM)
-        segments: list[tuple[int, int]] = []
-        offset = 0
-        for piece, start in pieces:
-            if offset + len(piece) > cut and piece:
-                skip = max(cut - offset, 0)
-                segments.append((offset + skip - cut, start + skip))
-            offset += len(piece)
-        result.append((content, segments))
-    return result
 
 
 # --- instrumented markdown-it ---------------------------------------------------------------------
@@ -668,6 +626,21 @@ def _parse_destination(src: str, pos: int, limit: int) -> tuple[int, str] | None
     return end, unescapeAll(src[pos:end])
 
 
+_LinkResult = type(parseLinkDestination("", 0, 0))
+
+
+def _link_destination(string: str, pos: int, maximum: int) -> Any:
+    """markdown-it's parseLinkDestination, with a destination without "<", "(" or "\\" matched at
+    once: its character loop was a sixth of the time of a table of links."""
+    match = _PLAIN_DESTINATION_RE.match(string, pos, maximum)
+    end = match.end() if match else pos
+    if end == pos or (end < maximum and string[end] in "(\\<"):
+        return parseLinkDestination(string, pos, maximum)
+    result = _LinkResult()
+    result.ok, result.pos, result.str = True, end, unescapeAll(string[pos:end])
+    return result
+
+
 def _destination(
     state: StateInline, meta: dict[Any, Any], label_start: int, label_end: int
 ) -> None:
@@ -851,7 +824,9 @@ class _AsWrittenMarkdownIt(MarkdownIt):
 
 
 @cache
-def _markdown() -> MarkdownIt:
+def _markdown(stock_tables: bool = False) -> MarkdownIt:
+    """The instrumented parser; ``stock_tables`` keeps markdown-it's table rule and its token per
+    cell (what the tests compare linter.tables against)."""
     md = _AsWrittenMarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.options["strikethrough_single_tilde"] = True  # GitHub accepts ~one~ tilde
     md.options["tasklists"] = True  # "- [x] " is a checkbox, not part of the item's text
@@ -864,6 +839,11 @@ def _markdown() -> MarkdownIt:
     # The builder hands over text whose newlines and NULs are already normalised the same way.
     md.core.ruler.disable("normalize", ignoreInvalid=True)
     md.inline.ruler2.disable("fragments_join", ignoreInvalid=True)
+    # The rules call the helpers through md.helpers (markdown-it's module): a copy of it.
+    helpers = ModuleType("paperlint_markdown_helpers")
+    helpers.__dict__.update(md.helpers.__dict__)
+    helpers.__dict__["parseLinkDestination"] = _link_destination
+    md.helpers = helpers
     inline = _PosParserInline()
     inline.__dict__.update(md.inline.__dict__)
     md.inline = inline
@@ -875,7 +855,10 @@ def _markdown() -> MarkdownIt:
     _replace_rule(md.inline.ruler, "newline", _track_newline)
     _replace_rule(md.inline.ruler, "image", lambda rule: _track(rule, _record_image_destination))
     _replace_rule(md.block.ruler, "list", _track_list)
-    _replace_rule(md.block.ruler, "table", _track_table)
+    if stock_tables:
+        _replace_rule(md.block.ruler, "table", _track_table)
+    else:
+        _replace_rule(md.block.ruler, "table", lambda rule: table_rule)
     _replace_rule(md.block.ruler, "reference", _track_reference)
     inline.prepare_dispatch()
     return md
@@ -1111,7 +1094,7 @@ _BUILT_INLINE_KINDS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _EntryBuilder:
     index: int
     kind: str
@@ -1125,6 +1108,8 @@ class _EntryBuilder:
     atoms: list[tuple[list[_Atom], _ContentMap]] = field(default_factory=list)
     title: tuple[str, int, int, str, int | None] | None = None
     title_tried: bool = False
+    # The text spans, once the entry is complete (a table row): its atoms are dropped then.
+    texts: tuple[TextSpan, ...] | None = None
 
 
 @dataclass
@@ -1132,7 +1117,14 @@ class _InlineResult:
     title: tuple[str, int, int, str, int | None] | None
 
 
+# Distinct plain cell texts whose title is remembered (enough for a table's repeated values).
+_PLAIN_TITLES_KEPT = 4096
+
+
 class _Builder:
+    # markdown-it's own table rule and tokens instead of linter.tables (the tests compare them).
+    stock_tables = False
+
     def __init__(self, source: str, path: str, generic_texts: frozenset[str]) -> None:
         self.generic_texts = generic_texts
         # A byte order mark would hide a first-line heading from markdown-it; a space keeps
@@ -1150,10 +1142,12 @@ class _Builder:
             self.line_starts.append(offset)
             offset += len(line) + 1
         self.env: dict[str, Any] = {}
-        self.entries: list[_EntryBuilder] = []
+        self.entries: list[_EntryBuilder | Entry] = []  # an Entry when made at once
         self.item_stack: list[_EntryBuilder] = []
         self.row: _EntryBuilder | None = None
         self.row_cells: dict[int, list[tuple[str, list[tuple[int, int]]]]] = {}
+        # Plain cell text -> (title, its column from the text's start, source) or None.
+        self.plain_titles: dict[str, tuple[str, int, str] | None] = {}
         self.section: int | None = None
         self.slugger = Slugger()
 
@@ -1171,7 +1165,7 @@ class _Builder:
     # block walk -----------------------------------------------------------------------------------
 
     def build(self) -> Document:
-        tokens = _markdown().parse(self.normalized, self.env)
+        tokens = _markdown(self.stock_tables).parse(self.normalized, self.env)
         in_tbody = False
         cell_index = 0
         container: Token | None = None  # the block token that owns the next inline token
@@ -1219,6 +1213,8 @@ class _Builder:
                 container = None
             elif kind == "html_block":
                 self.html_block(token)
+            elif kind == TABLE_TOKEN:
+                self.table(token.meta[TABLE_META])
         return self.finish()
 
     def open_item(self, token: Token) -> None:
@@ -1230,13 +1226,143 @@ class _Builder:
         self.entries.append(entry)
         self.item_stack.append(entry)
 
-    def open_row(self, line0: int) -> None:
-        row = self.env.get(_ENV_ROWS, {}).get(line0)
+    def open_row(self, line0: int, start: int | None = None) -> _EntryBuilder:
+        row = self.env.get(_ENV_ROWS, {}).get(line0) if start is None else (start,)
         line, column = self.absolute(row[0]) if row else (line0 + 1, 1)
         parent = self.item_stack[-1].index if self.item_stack else None
         entry = _EntryBuilder(len(self.entries), "row", line, column, parent, self.section, line)
         self.entries.append(entry)
         self.row = entry
+        return entry
+
+    def table(self, block: TableBlock) -> None:
+        """The header's cells belong to the enclosing item, if any; each body row is an entry.
+
+        Cells are parsed one at a time and their tokens dropped at once, and a row's text spans
+        are made when the row ends, so that a table costs no more memory than its entries.
+        """
+        columns = block.columns
+        plain = self.plain_text_re()
+        rows = block.rows()
+        for line0, start, end in rows:
+            text = self.normalized[start:end]
+            cells = split_row(text)
+            if len(cells) > columns:
+                del cells[columns:]
+            if line0 == block.first_line:
+                self.cells(cells, line0, start, self.current_entry())
+            elif plain is not None and plain.search(text) is None and "www." not in text:
+                self.entries.append(self.plain_row(cells, line0, start))
+            else:
+                row = self.open_row(line0, start)
+                self.cells(cells, line0, start, row)
+                row.texts = self.texts(row.atoms)
+                row.atoms = []
+                self.row = None
+
+    def cells(self, cells: list[Cell], line0: int, start: int, entry: _EntryBuilder | None) -> None:
+        column = start - self.line_starts[line0]  # 0-based, where the row starts
+        for content, segments in cells:
+            if not content:
+                continue  # no inline content: nothing to find
+            cmap = _ContentMap()
+            for content_offset, row_offset in segments:
+                cmap.add(content_offset, line0 + 1, column + row_offset)
+            wanted = entry is not None and entry.kind == "row" and entry.title is None
+            title = self.cell(content, cmap, entry, wanted)
+            if entry is not None and wanted:
+                entry.title = title
+
+    def plain_row(self, cells: list[Cell], line0: int, start: int) -> Entry:
+        """The entry of a row whose cells are all plain text: what open_row(), self.cells() and
+        finish() make of it, made at once (a row without links needs nothing from the rest of
+        the document), without the intermediate atoms and builder (most rows of big tables of
+        names and numbers)."""
+        line = line0 + 1
+        column = start - self.line_starts[line0]  # 0-based
+        spans: list[TextSpan] = []
+        title: tuple[str, int, int, str, int | None] | None = None
+        for content, segments in cells:
+            if not content:
+                continue
+            cell_column = column + segments[0][1]  # one segment: the row has no backslash
+            if title is None:
+                title = self.plain_cell_title(content, line, cell_column)
+            spans.append(TextSpan(content, line, cell_column + 1))
+        return Entry(
+            index=len(self.entries),
+            kind="row",
+            line=line,
+            column=column + 1,
+            end_line=line,
+            title=title[0] if title else None,
+            title_line=title[1] if title else None,
+            title_column=title[2] if title else None,
+            title_source=title[3] if title else None,
+            links=(),
+            title_link=None,
+            texts=tuple(spans),
+            parent=self.item_stack[-1].index if self.item_stack else None,
+            section=self.section,
+        )
+
+    def plain_cell_title(
+        self, content: str, line: int, column: int
+    ) -> tuple[str, int, int, str, int | None] | None:
+        """The title a one-line plain text cell gives, at 0-based ``column`` of ``line``.
+
+        Such a title depends on the text alone, up to where it is, and big tables repeat their
+        cells' texts (a year, a venue, a mark): it is worked out once per text.
+        """
+        if content not in self.plain_titles:
+            cmap = _ContentMap()
+            cmap.add(0, line, column)
+            title = self.plain_title(content, cmap)
+            if title is not None and (title[1] != line or title[4] is not None):
+                return title  # not of the expected shape: nothing to reuse
+            if len(self.plain_titles) < _PLAIN_TITLES_KEPT:
+                self.plain_titles[content] = (
+                    None if title is None else (title[0], title[2] - column, title[3])
+                )
+            return title
+        known = self.plain_titles[content]
+        if known is None:
+            return None
+        text, shift, source = known
+        return text, line, column + shift, source, None
+
+    def plain_text_re(self) -> re.Pattern[str] | None:
+        """Matches where an inline rule other than "text" can start; None when that is unknown.
+
+        Text where it never matches and that has no bare URL (no "www." without "://", and
+        "://" has a ":") is one text token to markdown-it, and one verbatim atom to inline().
+        """
+        inline = _markdown(self.stock_tables).inline
+        if isinstance(inline, _PosParserInline) and inline._pl_chains is not None:
+            return inline.terminator_re
+        return None
+
+    def plain_title(
+        self, content: str, cmap: _ContentMap
+    ) -> tuple[str, int, int, str, int | None] | None:
+        text = Token("text", "", 0, content=content)
+        text.meta[_P] = 0
+        return self.title([text], [_Atom(0, content, None, True, False)], [], cmap, content)
+
+    def cell(
+        self, content: str, cmap: _ContentMap, entry: _EntryBuilder | None, want_title: bool
+    ) -> tuple[str, int, int, str, int | None] | None:
+        """Parse one table cell's inline content and build what it holds."""
+        plain = self.plain_text_re()
+        if plain is not None and plain.search(content) is None and "www." not in content:
+            if entry is not None:
+                entry.atoms.append(([_Atom(0, content, None, True, False)], cmap))
+            return self.plain_title(content, cmap) if want_title else None
+        md = _markdown(self.stock_tables)
+        children: list[Token] = []
+        md.inline.parse(content, md, self.env, children)
+        token = Token("inline", "", 0, content=content, children=children)
+        return self.inline(token, cmap, entry, want_title).title
 
     # inline content -------------------------------------------------------------------------------
 
@@ -1263,7 +1389,7 @@ class _Builder:
             row_line, row_column = self.absolute(row[0])
             cells = self.row_cells.get(line0)
             if cells is None:
-                cells = self.row_cells[line0] = _split_row(self.normalized[row[0] : row[1]])
+                cells = self.row_cells[line0] = split_row(self.normalized[row[0] : row[1]])
             if cell_index < len(cells) and cells[cell_index][0] == token.content:
                 for content_offset, row_offset in cells[cell_index][1]:
                     cmap.add(content_offset, row_line, row_column - 1 + row_offset)
@@ -1716,8 +1842,16 @@ class _Builder:
         order = sorted(range(len(positions)), key=positions.__getitem__)
         remap = {old: new for new, old in enumerate(order)}
         doc.links = [doc.links[i] for i in order]
-        for builder in self.entries:
-            texts = self.texts(builder.atoms)
+        # Each builder is let go once its entry is made: both at once were a fifth of the peak
+        # memory of a big table.
+        builders = self.entries
+        builders.reverse()
+        while builders:
+            builder = builders.pop()
+            if isinstance(builder, Entry):
+                doc.entries.append(builder)
+                continue
+            texts = builder.texts if builder.texts is not None else self.texts(builder.atoms)
             title = builder.title
             title_link = remap.get(title[4]) if title is not None and title[4] is not None else None
             doc.entries.append(
@@ -1731,7 +1865,7 @@ class _Builder:
                     title_line=title[1] if title else None,
                     title_column=title[2] if title else None,
                     title_source=title[3] if title else None,
-                    links=tuple(sorted(remap[i] for i in builder.links)),
+                    links=tuple(sorted(remap[i] for i in builder.links)) if builder.links else (),
                     title_link=title_link,
                     texts=texts,
                     parent=builder.parent,

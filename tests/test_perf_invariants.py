@@ -4,6 +4,7 @@ against the slow path it replaces, and the shortcuts are checked to be in use.""
 from __future__ import annotations
 
 import gc
+import random
 import subprocess
 import sys
 from collections import Counter
@@ -202,3 +203,19 @@ def test_an_offline_check_does_not_import_the_network_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
     assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_link_destinations_are_parsed_like_markdown_it_helper() -> None:
+    from markdown_it.helpers import parseLinkDestination
+
+    assert document._markdown().helpers.parseLinkDestination is document._link_destination
+    pieces = ["a", "é", " ", "(", ")", "<", ">", "\\", "\n", "\x7f", "\x01", "&amp;", "&", "/", ":"]
+    rng = random.Random(4)
+    samples = ["", "https://arxiv.org/abs/2401.01234) x", "<a b>", "a(b)c)", "a\\)b)"]
+    samples += ["".join(rng.choices(pieces, k=rng.randint(1, 12))) for _ in range(3000)]
+    for text in samples:
+        for limit in {len(text), len(text) // 2}:
+            for pos in range(min(2, len(text)) + 1):
+                fast = document._link_destination(text, pos, limit)
+                slow = parseLinkDestination(text, pos, limit)
+                assert (fast.ok, fast.pos, fast.str) == (slow.ok, slow.pos, slow.str), text
