@@ -716,6 +716,51 @@ async def test_global_concurrency_never_above_the_limit(site: Site) -> None:
     assert site.total_peak == 3
 
 
+async def test_due_retry_goes_before_queued_first_requests(site: Site) -> None:
+    # One slot on the host, a queue of first requests behind it: the retry of the URL that got a
+    # 500 is due long before the queue is through, and must not wait behind it.
+    site.routes["/flaky"] = sequence(500, 200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    urls = [site.url("/flaky")] + [site.url(f"/p{index}") for index in range(6)]
+    results = await check_urls(urls, settings(method="get", max_per_host=1))
+    assert results[site.url("/flaky")].outcome is LinkStatus.OK
+    paths = [seen.path for seen in site.seen]
+    # At most the first request queued behind /flaky took the slot before the retry was due.
+    assert paths.index("/flaky", 1) <= 2, paths
+
+
+async def test_redirect_hop_goes_before_queued_first_requests(site: Site) -> None:
+    site.routes["/moved"] = redirect(301, "/new")
+    site.routes["/new"] = respond(200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    urls = [site.url("/moved")] + [site.url(f"/p{index}") for index in range(6)]
+    results = await check_urls(urls, settings(method="get", max_per_host=1))
+    assert results[site.url("/moved")].outcome is LinkStatus.REDIRECTED
+    paths = [seen.path for seen in site.seen]
+    assert paths.index("/new") <= 2, paths
+
+
+async def test_due_retry_goes_before_queued_first_requests_of_other_hosts(site: Site) -> None:
+    # The global limit is the bottleneck: 24 first requests queue for the one global slot, and
+    # the host's own slots are held by its first requests queued there.
+    site.routes["/flaky"] = sequence(500, 200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    mapped = {f"h{number}.test": "127.0.0.1" for number in range(4)}
+    urls = [site.url("/flaky", "h0.test")] + [
+        site.url(f"/p{index}", host) for index in range(6) for host in mapped
+    ]
+    results = await check_urls(urls, settings(method="get", resolve=mapped, max_concurrency=1))
+    assert results[site.url("/flaky", "h0.test")].outcome is LinkStatus.OK
+    paths = [(seen.host, seen.path) for seen in site.seen]
+    # Before the retry: the request in flight when it fell due, the oldest request of its host
+    # queued for the global slot (it holds the host slot the retry needs) and the one that took
+    # the global slot while that host slot changed hands; not the rest of the queue.
+    assert paths.index(("h0.test", "/flaky"), 1) <= 4, paths
+
+
 async def test_min_interval_spaces_request_starts(site: Site) -> None:
     for index in range(4):
         site.routes[f"/p{index}"] = respond(200)
