@@ -767,7 +767,8 @@ class _Checker:
             reason = f"private address {name}"
             host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
         origin = self.origin(url, host)
-        attempt = 0
+        attempt = 0  # retries so far: tries after the first, of either method
+        waits = 0  # backoff sleeps so far: the exponent of the next one
         use_get = self.settings.method == "get"
         while True:
             verdict = host.verdict or origin.verdict
@@ -798,7 +799,7 @@ class _Checker:
                 try:
                     await self.global_slots.acquire(urgent, host.global_waits)
                     try:
-                        result = await self._exchange(url, chain, host, use_get)
+                        result, head_retried = await self._exchange(url, chain, host, use_get)
                     finally:
                         self.global_slots.release()
                 finally:
@@ -811,6 +812,9 @@ class _Checker:
                     origin.answered = True
                     origin.silent_timeouts = 0
                 use_get = use_get or result.method == "GET"  # retries go straight to GET
+                # A GET after a HEAD that failed as a retry would (a 5xx, a reset) is a second try
+                # of the URL: it is its first retry, so a failing URL gets retries + 1 requests.
+                attempt += head_retried
                 origin.changed.set()
                 origin.changed = asyncio.Event()
             finally:
@@ -823,7 +827,9 @@ class _Checker:
                 if retry and attempt < self.settings.retries and unsettled:
                     # A reset is most often a stale keep-alive connection: retry at once first.
                     immediate = attempt == 0 and result.kind == "reset"
-                    await asyncio.sleep(0 if immediate else self._backoff(attempt))
+                    if not immediate:
+                        await asyncio.sleep(self._backoff(waits))
+                        waits += 1
                     attempt += 1
                     continue
                 if host.verdict is not None:
@@ -847,7 +853,7 @@ class _Checker:
             pauses_host = pausing and self._limit_pauses_host(host, str(url), number)
             if attempt >= self.settings.retries:
                 return result
-            delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(attempt)
+            delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(waits)
             if pauses_host and not self._pause(host, delay, number):
                 reason = (
                     f"rate limited ({_status_text(result.status)}; the host kept asking to "
@@ -857,23 +863,26 @@ class _Checker:
                 host.verdict = verdict
                 return verdict
             attempt += 1
+            waits += wait is None
             await asyncio.sleep(delay)
 
     async def _exchange(
         self, url: URL, chain: _Chain, host: _Host, use_get: bool
-    ) -> _Answer | _Failure:
-        """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET."""
+    ) -> tuple[_Answer | _Failure, bool]:
+        """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET, and whether the GET
+        was also a retry: the HEAD failed as a retry would (a retryable status, a reset)."""
         if use_get or host.head_unreliable:
-            return await self._request("GET", url, chain, host)
-        result = await self._request("HEAD", url, chain, host)
-        if not self._head_mishandled(result, host):
-            return result
+            return await self._request("GET", url, chain, host), False
+        head = await self._request("HEAD", url, chain, host)
+        if not self._head_mishandled(head, host):
+            return head, False
+        retried = _retryable(head.status) if isinstance(head, _Answer) else head.kind == "reset"
         result = await self._request("GET", url, chain, host)
         if isinstance(result, _Answer) and (
             result.status in host.accept or result.status in REDIRECTS
         ):
             host.head_unreliable = True
-        return result
+        return result, retried
 
     async def _await_probes(self, host: _Host, origin: _Origin) -> None:
         """Until an origin has answered once, only its first batch of requests (up to its host's

@@ -89,11 +89,43 @@ async def test_persistent_500_is_broken_after_exactly_the_retries(site: Site) ->
     assert site.methods("/down") == ["GET", "GET", "GET"]
 
 
-async def test_head_5xx_falls_back_to_get_which_is_retried(site: Site) -> None:
+async def test_head_5xx_falls_back_to_get_which_is_the_first_retry(site: Site) -> None:
+    # The GET that confirms a HEAD 5xx is a second try of a failing URL: it counts as the first
+    # retry, so a failing URL is hit retries + 1 times, HEAD included.
     site.routes["/down"] = respond(503)
-    result = await check_one(site.url("/down"), retries=1)
-    assert result.outcome is LinkStatus.BROKEN
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.reason) == (
+        LinkStatus.BROKEN,
+        "503 Service Unavailable after 2 retries",
+    )
     assert site.methods("/down") == ["HEAD", "GET", "GET"]
+
+
+async def test_head_5xx_then_get_200_is_ok(site: Site) -> None:
+    site.routes["/flaky"] = sequence(500, 200)
+    result = await check_one(site.url("/flaky"), retries=1)
+    assert (result.outcome, result.requests) == (LinkStatus.OK, 2)
+    assert site.methods("/flaky") == ["HEAD", "GET"]
+
+
+async def test_head_5xx_is_confirmed_by_get_even_without_retries(site: Site) -> None:
+    # A HEAD error alone is never the verdict: servers answer HEAD with errors where GET works.
+    site.routes["/down"] = respond(500)
+    result = await check_one(site.url("/down"), retries=0)
+    assert result.outcome is LinkStatus.BROKEN
+    assert site.methods("/down") == ["HEAD", "GET"]
+
+
+async def test_head_reset_falls_back_to_get_which_is_the_first_retry(site: Site) -> None:
+    async def reset(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        request.transport.abort()
+        return web.Response()
+
+    site.routes["/reset"] = reset
+    result = await check_one(site.url("/reset"), retries=2)
+    assert result.outcome is LinkStatus.UNREACHABLE
+    assert site.methods("/reset") == ["HEAD", "GET", "GET"]
 
 
 async def test_retries_zero_means_one_attempt(site: Site) -> None:
