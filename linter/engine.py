@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from linter.config import Config
 from linter.document import Directive, Document, Link, LinkKind, parse
 from linter.findings import RULES, Edit, Finding, Hit, Severity, resolve_rule
-from linter.rules import FAMILIES
+from linter.rules import families
 from linter.rules.base import RuleContext, RunMemo
 from linter.rules.encoding import Decoded, decode, decode_hits
 from linter.rules.links import invalid_reason, is_remote, verbatim_target_span
@@ -262,7 +262,7 @@ def lint(
     )
     # Left running when the network phase works in the background meanwhile: that is not ours.
     with _collector_paused(pending is None):
-        for module in FAMILIES.values():
+        for module in families().values():
             if not enabled.intersection(module.CODES):
                 continue
             check_document = getattr(module, "check_document", None)

@@ -18,7 +18,7 @@ from linter.document import Document, parse
 from linter.engine import Source, collect_sources, lint
 from linter.findings import RULES, Hit
 from linter.identity import PaperKey, PaperLink, find_text_ids
-from linter.rules import FAMILIES, identifiers, rule_examples
+from linter.rules import families, identifiers, rule_examples
 from linter.rules.base import RuleContext, RunMemo
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
@@ -30,7 +30,7 @@ def seed_docs() -> list[Document]:
 
 def all_hits(docs: list[Document], ctx: RuleContext) -> list[Hit]:
     hits: list[Hit] = []
-    for module in FAMILIES.values():
+    for module in families().values():
         check_document = getattr(module, "check_document", None)
         if check_document is not None:
             for doc in docs:
@@ -181,7 +181,7 @@ def test_lint_resumes_the_collector_when_a_rule_raises(monkeypatch: pytest.Monke
     def broken(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(FAMILIES["links"], "check_document", broken)
+    monkeypatch.setattr(families()["links"], "check_document", broken)
     assert gc.isenabled()
     with pytest.raises(RuntimeError):
         _lint_seed()

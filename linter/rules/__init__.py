@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from functools import cache
 from types import ModuleType
 
 from linter.findings import RULES, Rule
-from linter.rules import duplicates, encoding, identifiers, links
 
-FAMILIES: dict[str, ModuleType] = {
-    "links": links,
-    "duplicates": duplicates,
-    "identifiers": identifiers,
-    "encoding": encoding,
-}
+_FAMILY_NAMES = ("links", "duplicates", "identifiers", "encoding")
+
+
+@cache
+def families() -> dict[str, ModuleType]:
+    """The rule families by name. Imported on first use, not with the package: the engine reads
+    and parses with a few of these modules, starts the link checks, and only then imports the
+    heavy rules (rapidfuzz, the identity tables) while the first requests are under way."""
+    return {name: importlib.import_module(f"linter.rules.{name}") for name in _FAMILY_NAMES}
+
 
 _SECTION = re.compile(r"^(PL\d{3}) [a-z0-9-]+$", re.M)
 
 
 def rule_doc(rule: Rule) -> str:
     """The section of the family's docstring that documents ``rule``, dedented."""
-    module = FAMILIES[rule.family]
+    module = families()[rule.family]
     text = module.__doc__ or ""
     sections = list(_SECTION.finditer(text))
     for index, match in enumerate(sections):
