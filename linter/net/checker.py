@@ -769,6 +769,7 @@ class _Checker:
         origin = self.origin(url, host)
         attempt = 0  # retries so far: tries after the first, of either method
         waits = 0  # backoff sleeps so far: the exponent of the next one
+        failing: _Answer | None = None  # the last retryable error that was no rate limit
         use_get = self.settings.method == "get"
         while True:
             verdict = host.verdict or origin.verdict
@@ -851,8 +852,12 @@ class _Checker:
                 )
                 return LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
             pauses_host = pausing and self._limit_pauses_host(host, str(url), number)
+            if not pausing:
+                failing = result
             if attempt >= self.settings.retries:
-                return result
+                # A limit is about us, not the URL: when the last try was only limited, the
+                # URL's own last answer (a 5xx) is the verdict.
+                return failing if pausing and failing is not None else result
             delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(waits)
             if pauses_host and not self._pause(host, delay, number):
                 reason = (

@@ -242,6 +242,19 @@ async def test_429_without_retry_after_is_rate_limited_after_retries(site: Site)
     assert site.methods("/limited") == ["HEAD", "HEAD", "HEAD"]
 
 
+async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(site: Site) -> None:
+    # Seen on the link farm: a dead URL on a rate-limited host answered 500, 500, then 429 to its
+    # last try. The 429 is about us; the answers about the URL said it fails.
+    site.routes["/down"] = sequence(500, 500, 429)
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.status, result.reason) == (
+        LinkStatus.BROKEN,
+        500,
+        "500 Internal Server Error after 2 retries",
+    )
+    assert site.methods("/down") == ["HEAD", "GET", "GET"]
+
+
 async def test_host_that_keeps_rate_limiting_stops_being_asked(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
