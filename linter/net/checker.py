@@ -11,8 +11,10 @@ requested (``_Slots``), so retry chains run alongside the first requests, not af
 
 Method: HEAD first; when HEAD answers an error status or the connection resets, the same slot
 sends a streamed GET, and a host whose HEAD proved wrong (HEAD failed, GET succeeded) gets GET
-directly from then on. A GET never reads more than ``MAX_BODY_BYTES`` of the body; a body left
-unread closes the connection instead of draining it.
+directly from then on. When the HEAD failed as a retry would (a 5xx, a reset), that GET is the
+URL's first retry: a failing URL gets ``retries`` + 1 requests in all, HEAD included. A GET never
+reads more than ``MAX_BODY_BYTES`` of the body; a body left unread closes the connection instead
+of draining it.
 
 Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
 without a request: a DNS failure, a private address, a host whose whole first batch of requests
