@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-
-from rapidfuzz.distance import OSA, Levenshtein
+from types import ModuleType
 
 # Typo tolerance: the normalised titles may differ by at most this many edits, and at most this
 # share of the longer title's length.
@@ -115,19 +114,35 @@ def _short(forms: tuple[frozenset[str], frozenset[str]]) -> tuple[set[str], froz
     return {form for form in bare if len(form.split()) <= SHORT_NAME_MAX_WORDS}, heads
 
 
+@lru_cache(maxsize=1)
+def _distance() -> ModuleType:
+    """rapidfuzz's distances, imported on first use: 30 ms that the link checks need not wait for
+    (the engine starts them before the offline rules compare any title)."""
+    from rapidfuzz import distance
+
+    return distance
+
+
+def osa_distance(first: str, second: str, limit: int) -> int:
+    """The edit distance where a swap of two neighbours is one edit ("nueral"), or more than
+    ``limit`` when it exceeds it."""
+    value: int = _distance().OSA.distance(first, second, score_cutoff=limit)
+    return value
+
+
 def _typo_equal(first: str, second: str) -> bool:
     # OSA distance: a swap of two neighbouring letters ("nueral") is one typo, not two.
     longest = max(len(first), len(second))
     limit = min(TYPO_MAX_EDITS, int(longest * TYPO_MAX_RATIO))
     if limit <= 0 or longest > TYPO_MAX_CHARS or abs(len(first) - len(second)) > limit:
         return False
-    if OSA.distance(first, second, score_cutoff=limit) > limit:
+    if osa_distance(first, second, limit) > limit:
         return False
     words_a, words_b = first.split(), second.split()
     blocks: list[tuple[list[str], list[str]]] = []
     # Adjacent edits form one block: "few shot" -> "fewshot" is a replace and a delete.
     in_block = False
-    for op in Levenshtein.opcodes(words_a, words_b):
+    for op in _distance().Levenshtein.opcodes(words_a, words_b):
         if op.tag == "equal":
             in_block = False
             continue
@@ -154,7 +169,7 @@ def _typo_block(piece_a: list[str], piece_b: list[str]) -> bool:
     if min(len(joined_a), len(joined_b)) < TYPO_MIN_WORD or joined_a[0] != joined_b[0]:
         return False
     allowed = 1 if max(len(joined_a), len(joined_b)) <= 6 else 2
-    return OSA.distance(joined_a, joined_b, score_cutoff=allowed) <= allowed
+    return osa_distance(joined_a, joined_b, allowed) <= allowed
 
 
 def same_title(first: str, second: str, *, model_names: bool = True) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from linter.cli import main
 from linter.config import Config, ConfigError, apply_options, find_config, load_config
 from linter.findings import Severity
-from linter.net.settings import HostSettings
+from linter.net.settings import CheckerSettings, HostSettings
 
 
 def write(path: Path, text: str) -> Path:
@@ -179,3 +179,10 @@ def test_checker_settings_follow_the_config(tmp_path: Path) -> None:
     assert settings.github_token == "token"
     no_cache = apply_options(config, {"cache": False}, "x", tmp_path)
     assert no_cache.checker_settings(tmp_path / "c.db", None).cache_path is None
+
+
+def test_concurrency_defaults_agree_with_the_checker() -> None:
+    # The global limit bounds local resources; per-host politeness is max_per_host (README).
+    checker = CheckerSettings()
+    assert (Config().max_concurrency, Config().max_per_host) == (128, 4)
+    assert (checker.max_concurrency, checker.max_per_host) == (128, 4)

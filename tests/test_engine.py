@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,34 @@ def test_the_urls_sent_to_the_checker_are_what_a_browser_fetches() -> None:
         None,  # a Markdown link to "www.…" is a relative path on GitHub (PL105 says so)
         None,
     ]
+
+
+def test_link_checks_start_before_the_heavy_rules_are_imported(tmp_path: Path) -> None:
+    # The network phase should begin as early as it can: what only the offline rules need
+    # (rapidfuzz, for titles with typos) is imported after the checks began.
+    # A loopback address: the private-address guard settles it without sending anything.
+    listing = tmp_path / "list.md"
+    listing.write_text(
+        "- [A paper about things](http://127.0.0.1:9/paper)\n"
+        "- [A paper about thngs](http://127.0.0.1:9/paper)\n",  # a typo: rapidfuzz compares them
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\n"
+        "import linter.net.checker as checker\n"
+        "real = checker.start_checks\n"
+        "def start(*args, **kwargs):\n"
+        "    print('rapidfuzz' in sys.modules, file=sys.stderr)\n"
+        "    print('pathspec' in sys.modules, file=sys.stderr)\n"
+        "    return real(*args, **kwargs)\n"
+        "checker.start_checks = start\n"
+        "from linter.cli import main\n"
+        "try:\n    main(['check', '--isolated', '--no-cache', sys.argv[1]])\n"
+        "except SystemExit:\n    pass\n"
+        "print('rapidfuzz' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(listing)], capture_output=True, text=True, check=False
+    )
+    # Nor is pathspec, which only --exclude-path needs.
+    assert done.stderr.strip().splitlines()[-3:] == ["False", "False", "True"], done.stderr

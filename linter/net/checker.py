@@ -5,12 +5,16 @@ host, a minimum interval between two request starts to one host, and a host-wide
 host sends ``Retry-After`` (or 429), unless the host has shown that its limits are per URL (see
 ``_Checker._limit_pauses_host``). A task takes its host slot before the global one, so tasks queued
 behind a busy or hung host never hold global slots. Slots are held for one request (or one
-HEAD+GET pair) only: backoff sleeps and redirect hops to other hosts hold nothing.
+HEAD+GET pair) only: backoff sleeps and redirect hops to other hosts hold nothing. A URL whose
+check has begun (a retry, the next redirect hop) gets the next free slot before URLs not yet
+requested (``_Slots``), so retry chains run alongside the first requests, not after them.
 
 Method: HEAD first; when HEAD answers an error status or the connection resets, the same slot
 sends a streamed GET, and a host whose HEAD proved wrong (HEAD failed, GET succeeded) gets GET
-directly from then on. A GET never reads more than ``MAX_BODY_BYTES`` of the body; a body left
-unread closes the connection instead of draining it.
+directly from then on. When the HEAD failed as a retry would (a 5xx, a reset), that GET is the
+URL's first retry: a failing URL gets ``retries`` + 1 requests in all, HEAD included. A GET never
+reads more than ``MAX_BODY_BYTES`` of the body; a body left unread closes the connection instead
+of draining it.
 
 Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
 without a request: a DNS failure, a private address, a host whose whole first batch of requests
@@ -47,6 +51,7 @@ import ssl
 import sys
 import threading
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -241,11 +246,71 @@ class _GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
+class _Slots:
+    """A semaphore that hands a freed slot to an urgent waiter before the others. A URL whose
+    check has begun (a retry after its backoff, the next hop of a redirect) is urgent: behind a
+    host's queue of first requests, a retry that fell due waited for the whole queue, so the
+    retry chains of the 5xx answers and the redirect hops found early all ran at the end of the
+    run, one backoff after the other. A freed slot goes straight to the waiter it wakes (no
+    window in which a newcomer can take it), in order within each class."""
+
+    def __init__(self, value: int) -> None:
+        self._free = value
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    def full(self) -> bool:
+        return self._free == 0
+
+    async def acquire(
+        self, urgent: bool, waiting: list[asyncio.Future[None]] | None = None
+    ) -> None:
+        """Takes a slot; while queued, the waiter's future is in ``waiting`` (for promote)."""
+        if self._free > 0:  # free slots and waiters never exist together (see release)
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._normal).append(future)
+        if waiting is not None:
+            waiting.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed the slot in the moment it was cancelled: pass it on
+            else:
+                for queue in (self._urgent, self._normal):
+                    with contextlib.suppress(ValueError):
+                        queue.remove(future)
+            raise
+        finally:
+            if waiting is not None:
+                waiting.remove(future)
+
+    def promote(self, future: asyncio.Future[None]) -> bool:
+        """Makes a queued normal waiter urgent; False when it is not one."""
+        try:
+            self._normal.remove(future)
+        except ValueError:
+            return False
+        self._urgent.append(future)
+        return True
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)
+                    return
+        self._free += 1
+
+
 @dataclass
 class _Host:
     name: str
     limit: int
-    semaphore: asyncio.Semaphore
+    slots: _Slots
     interval: float
     accept: frozenset[int]
     next_start: float = 0.0
@@ -270,6 +335,8 @@ class _Host:
     verdict: LinkResult | None = None  # a host-wide fact: every later URL of the host gets it
     pending: int = 0  # URLs whose current hop is on this host, started or not
     active: int = 0  # requests to this host in flight
+    # Futures of its requests that hold a host slot and wait for a global one (see _fetch).
+    global_waits: list[asyncio.Future[None]] = field(default_factory=list)
 
 
 _OriginKey = tuple[str, str, int | None]  # scheme, host name, port
@@ -523,7 +590,7 @@ class _Checker:
         self.settings = settings
         self.session = session
         self.rng = rng
-        self.global_slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self.global_slots = _Slots(max(1, settings.max_concurrency))
         self.hosts: dict[str, _Host] = {}
         self.origins: dict[_OriginKey, _Origin] = {}
         # aiohttp closes an unused idle connection one to two keep-alive timeouts after its use.
@@ -545,7 +612,7 @@ class _Checker:
             host = _Host(
                 name=name,
                 limit=max(1, limit),
-                semaphore=asyncio.Semaphore(max(1, limit)),
+                slots=_Slots(max(1, limit)),
                 interval=self.settings.min_interval if interval is None else interval,
                 accept=self.settings.accept if accept is None else accept,
             )
@@ -703,13 +770,25 @@ class _Checker:
             reason = f"private address {name}"
             host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
         origin = self.origin(url, host)
-        attempt = 0
+        attempt = 0  # retries so far: tries after the first, of either method
+        waits = 0  # backoff sleeps so far: the exponent of the next one
+        failing: _Answer | None = None  # the last retryable error that was no rate limit
         use_get = self.settings.method == "get"
         while True:
             verdict = host.verdict or origin.verdict
             if verdict is not None:
                 return verdict
-            async with host.semaphore:
+            # A retry or the next hop of a redirect goes before first requests (see _Slots).
+            urgent = chain.requests > 0
+            if urgent and host.slots.full():
+                # The host's slots may all be held by first requests queued for global slots
+                # (the global limit is the bottleneck): the oldest of them goes first there, so
+                # that the slot it frees comes to this request soon.
+                for waiter in host.global_waits:
+                    if self.global_slots.promote(waiter):
+                        break
+            await host.slots.acquire(urgent)
+            try:
                 await self._await_probes(host, origin)
                 verdict = host.verdict or origin.verdict
                 if verdict is not None:
@@ -722,8 +801,11 @@ class _Checker:
                 origin.probes += probe
                 origin.probes_started += probe
                 try:
-                    async with self.global_slots:
-                        result = await self._exchange(url, chain, host, use_get)
+                    await self.global_slots.acquire(urgent, host.global_waits)
+                    try:
+                        result, head_retried = await self._exchange(url, chain, host, use_get)
+                    finally:
+                        self.global_slots.release()
                 finally:
                     origin.probes -= probe
                     host.in_flight.discard(number)
@@ -734,8 +816,13 @@ class _Checker:
                     origin.answered = True
                     origin.silent_timeouts = 0
                 use_get = use_get or result.method == "GET"  # retries go straight to GET
+                # A GET after a HEAD that failed as a retry would (a 5xx, a reset) is a second try
+                # of the URL: it is its first retry, so a failing URL gets retries + 1 requests.
+                attempt += head_retried
                 origin.changed.set()
                 origin.changed = asyncio.Event()
+            finally:
+                host.slots.release()
             if isinstance(result, _Failure):
                 retry = result.kind == "reset" or (
                     result.kind == "timeout" and self.settings.retry_timeouts
@@ -744,7 +831,9 @@ class _Checker:
                 if retry and attempt < self.settings.retries and unsettled:
                     # A reset is most often a stale keep-alive connection: retry at once first.
                     immediate = attempt == 0 and result.kind == "reset"
-                    await asyncio.sleep(0 if immediate else self._backoff(attempt))
+                    if not immediate:
+                        await asyncio.sleep(self._backoff(waits))
+                        waits += 1
                     attempt += 1
                     continue
                 if host.verdict is not None:
@@ -766,9 +855,13 @@ class _Checker:
                 )
                 return LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
             pauses_host = pausing and self._limit_pauses_host(host, str(url), number)
+            if not pausing:
+                failing = result
             if attempt >= self.settings.retries:
-                return result
-            delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(attempt)
+                # A limit is about us, not the URL: when the last try was only limited, the
+                # URL's own last answer (a 5xx) is the verdict.
+                return failing if pausing and failing is not None else result
+            delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(waits)
             if pauses_host and not self._pause(host, delay, number):
                 reason = (
                     f"rate limited ({_status_text(result.status)}; the host kept asking to "
@@ -778,23 +871,26 @@ class _Checker:
                 host.verdict = verdict
                 return verdict
             attempt += 1
+            waits += wait is None
             await asyncio.sleep(delay)
 
     async def _exchange(
         self, url: URL, chain: _Chain, host: _Host, use_get: bool
-    ) -> _Answer | _Failure:
-        """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET."""
+    ) -> tuple[_Answer | _Failure, bool]:
+        """One HEAD (confirmed by a GET when HEAD is mishandled) or one GET, and whether the GET
+        was also a retry: the HEAD failed as a retry would (a retryable status, a reset)."""
         if use_get or host.head_unreliable:
-            return await self._request("GET", url, chain, host)
-        result = await self._request("HEAD", url, chain, host)
-        if not self._head_mishandled(result, host):
-            return result
+            return await self._request("GET", url, chain, host), False
+        head = await self._request("HEAD", url, chain, host)
+        if not self._head_mishandled(head, host):
+            return head, False
+        retried = _retryable(head.status) if isinstance(head, _Answer) else head.kind == "reset"
         result = await self._request("GET", url, chain, host)
         if isinstance(result, _Answer) and (
             result.status in host.accept or result.status in REDIRECTS
         ):
             host.head_unreliable = True
-        return result
+        return result, retried
 
     async def _await_probes(self, host: _Host, origin: _Origin) -> None:
         """Until an origin has answered once, only its first batch of requests (up to its host's

@@ -22,7 +22,9 @@ class HostSettings:
 class CheckerSettings:
     timeout: float = 20.0  # total per request, seconds
     connect_timeout: float = 10.0
-    max_concurrency: int = 64
+    # A local resource bound (sockets, memory), not politeness: that is max_per_host. 128 is
+    # lychee's default; with 4 per host it binds only on lists with more than 32 busy hosts.
+    max_concurrency: int = 128
     max_per_host: int = 4
     min_interval: float = 0.0  # seconds between two request starts to one host
     retries: int = 2

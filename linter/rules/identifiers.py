@@ -90,8 +90,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from rapidfuzz.distance import OSA
-
 from linter import titles
 from linter.document import Document, Entry, Link, TextSpan
 from linter.findings import Hit, Location, Severity
@@ -338,7 +336,7 @@ def _same_title_groups(items: list[Occurrence]) -> list[list[Occurrence]]:
                     break
                 if union.find(first) == union.find(second):
                     continue
-                if OSA.distance(a, b, score_cutoff=limit) > limit:
+                if titles.osa_distance(a, b, limit) > limit:
                     continue
                 if same_title(by_title[a][0].title, by_title[b][0].title):
                     union.union(first, second)

@@ -89,11 +89,43 @@ async def test_persistent_500_is_broken_after_exactly_the_retries(site: Site) ->
     assert site.methods("/down") == ["GET", "GET", "GET"]
 
 
-async def test_head_5xx_falls_back_to_get_which_is_retried(site: Site) -> None:
+async def test_head_5xx_falls_back_to_get_which_is_the_first_retry(site: Site) -> None:
+    # The GET that confirms a HEAD 5xx is a second try of a failing URL: it counts as the first
+    # retry, so a failing URL is hit retries + 1 times, HEAD included.
     site.routes["/down"] = respond(503)
-    result = await check_one(site.url("/down"), retries=1)
-    assert result.outcome is LinkStatus.BROKEN
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.reason) == (
+        LinkStatus.BROKEN,
+        "503 Service Unavailable after 2 retries",
+    )
     assert site.methods("/down") == ["HEAD", "GET", "GET"]
+
+
+async def test_head_5xx_then_get_200_is_ok(site: Site) -> None:
+    site.routes["/flaky"] = sequence(500, 200)
+    result = await check_one(site.url("/flaky"), retries=1)
+    assert (result.outcome, result.requests) == (LinkStatus.OK, 2)
+    assert site.methods("/flaky") == ["HEAD", "GET"]
+
+
+async def test_head_5xx_is_confirmed_by_get_even_without_retries(site: Site) -> None:
+    # A HEAD error alone is never the verdict: servers answer HEAD with errors where GET works.
+    site.routes["/down"] = respond(500)
+    result = await check_one(site.url("/down"), retries=0)
+    assert result.outcome is LinkStatus.BROKEN
+    assert site.methods("/down") == ["HEAD", "GET"]
+
+
+async def test_head_reset_falls_back_to_get_which_is_the_first_retry(site: Site) -> None:
+    async def reset(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        request.transport.abort()
+        return web.Response()
+
+    site.routes["/reset"] = reset
+    result = await check_one(site.url("/reset"), retries=2)
+    assert result.outcome is LinkStatus.UNREACHABLE
+    assert site.methods("/reset") == ["HEAD", "GET", "GET"]
 
 
 async def test_retries_zero_means_one_attempt(site: Site) -> None:
@@ -208,6 +240,19 @@ async def test_429_without_retry_after_is_rate_limited_after_retries(site: Site)
     assert result.outcome is LinkStatus.RATE_LIMITED
     assert result.reason == "rate limited (429 Too Many Requests after 2 retries)"
     assert site.methods("/limited") == ["HEAD", "HEAD", "HEAD"]
+
+
+async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(site: Site) -> None:
+    # Seen on the link farm: a dead URL on a rate-limited host answered 500, 500, then 429 to its
+    # last try. The 429 is about us; the answers about the URL said it fails.
+    site.routes["/down"] = sequence(500, 500, 429)
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.status, result.reason) == (
+        LinkStatus.BROKEN,
+        500,
+        "500 Internal Server Error after 2 retries",
+    )
+    assert site.methods("/down") == ["HEAD", "GET", "GET"]
 
 
 async def test_host_that_keeps_rate_limiting_stops_being_asked(
@@ -714,6 +759,51 @@ async def test_global_concurrency_never_above_the_limit(site: Site) -> None:
     results = await check_urls(urls, settings(resolve=mapped, max_per_host=4, max_concurrency=3))
     assert all(result.outcome is LinkStatus.OK for result in results.values())
     assert site.total_peak == 3
+
+
+async def test_due_retry_goes_before_queued_first_requests(site: Site) -> None:
+    # One slot on the host, a queue of first requests behind it: the retry of the URL that got a
+    # 500 is due long before the queue is through, and must not wait behind it.
+    site.routes["/flaky"] = sequence(500, 200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    urls = [site.url("/flaky")] + [site.url(f"/p{index}") for index in range(6)]
+    results = await check_urls(urls, settings(method="get", max_per_host=1))
+    assert results[site.url("/flaky")].outcome is LinkStatus.OK
+    paths = [seen.path for seen in site.seen]
+    # At most the first request queued behind /flaky took the slot before the retry was due.
+    assert paths.index("/flaky", 1) <= 2, paths
+
+
+async def test_redirect_hop_goes_before_queued_first_requests(site: Site) -> None:
+    site.routes["/moved"] = redirect(301, "/new")
+    site.routes["/new"] = respond(200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    urls = [site.url("/moved")] + [site.url(f"/p{index}") for index in range(6)]
+    results = await check_urls(urls, settings(method="get", max_per_host=1))
+    assert results[site.url("/moved")].outcome is LinkStatus.REDIRECTED
+    paths = [seen.path for seen in site.seen]
+    assert paths.index("/new") <= 2, paths
+
+
+async def test_due_retry_goes_before_queued_first_requests_of_other_hosts(site: Site) -> None:
+    # The global limit is the bottleneck: 24 first requests queue for the one global slot, and
+    # the host's own slots are held by its first requests queued there.
+    site.routes["/flaky"] = sequence(500, 200)
+    for index in range(6):
+        site.routes[f"/p{index}"] = slow(0.05)
+    mapped = {f"h{number}.test": "127.0.0.1" for number in range(4)}
+    urls = [site.url("/flaky", "h0.test")] + [
+        site.url(f"/p{index}", host) for index in range(6) for host in mapped
+    ]
+    results = await check_urls(urls, settings(method="get", resolve=mapped, max_concurrency=1))
+    assert results[site.url("/flaky", "h0.test")].outcome is LinkStatus.OK
+    paths = [(seen.host, seen.path) for seen in site.seen]
+    # Before the retry: the request in flight when it fell due, the oldest request of its host
+    # queued for the global slot (it holds the host slot the retry needs) and the one that took
+    # the global slot while that host slot changed hands; not the rest of the queue.
+    assert paths.index(("h0.test", "/flaky"), 1) <= 4, paths
 
 
 async def test_min_interval_spaces_request_starts(site: Site) -> None:
