@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from linter.net import checker
+from linter.net import body, checker, client, guard
 from linter.net.checker import check_urls, run_checks, start_checks
 from linter.net.results import LinkResult, LinkStatus, Progress
 from linter.net.settings import HostSettings
@@ -203,7 +203,7 @@ async def test_host_that_mishandles_head_gets_get_directly_afterwards(site: Site
 async def test_429_with_retry_after_pauses_the_whole_host_then_succeeds(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.2)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.2)
     site.routes["/limited"] = sequence(429, 200, **{"Retry-After": "1"})
     site.routes["/other"] = respond(200)
     urls = [site.url("/limited"), site.url("/other")]
@@ -218,7 +218,7 @@ async def test_429_with_retry_after_pauses_the_whole_host_then_succeeds(
 
 
 async def test_retry_after_as_http_date(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.01)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.01)
     site.routes["/limited"] = sequence(429, 200, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     result = await check_one(site.url("/limited"))
     assert (result.outcome, result.requests) == (LinkStatus.OK, 2)
@@ -258,7 +258,7 @@ async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(si
 async def test_host_that_keeps_rate_limiting_stops_being_asked(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.01)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.01)
     for path in ("/a", "/b", "/c", "/d"):
         site.routes[path] = respond(429, **{"Retry-After": "50"})
     urls = [site.url(path) for path in ("/a", "/b", "/c", "/d")]
@@ -298,7 +298,7 @@ async def test_url_level_limits_pause_the_host_once(
 ) -> None:
     # Three URLs answer 429 once. The first pauses the host; the request after the pause is
     # answered, so the limit is per URL: the next limited URLs wait alone, the host goes on.
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.5)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.5)
     paths = [f"/p{number}" for number in range(12)]
     limited = {"/p2", "/p6", "/p9"}
     for path in paths:
@@ -323,7 +323,7 @@ async def test_answer_after_the_limit_ends_the_pause_early(
     # /slow was sent after /limited and is answered after /limited's 429: the host still serves
     # other URLs, so the host pause ends there and /a, /b, /c need not wait the 2 s. /a, the
     # first request after that, is limited too (once): it waits alone, no new host pause.
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 2.0)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 2.0)
     site.routes["/limited"] = limited_once(**{"Retry-After": "1"})
 
     async def slow(request: web.Request) -> web.StreamResponse:
@@ -351,7 +351,7 @@ async def test_limits_answered_during_a_pause_do_not_extend_it(
 ) -> None:
     # Four requests in flight; all four answer 429, the last 0.5 s after the first. The pause
     # runs from the first 429: the later ones arrive during it and must not push it back.
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.5)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.5)
     loop = asyncio.get_running_loop()
     answered: dict[str, float] = {}
 
@@ -387,7 +387,7 @@ async def test_limit_right_after_a_pause_keeps_the_host_pausing(
     # /b, the first request after /a's pause, is limited too: the limit is host-wide (a token
     # bucket lets /c through after the next pause all the same). So /d's limit pauses the host
     # again instead of making only /d wait.
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.3)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.3)
     for path in ("/a", "/b", "/d"):
         site.routes[path] = limited_once(**{"Retry-After": "1"})
     for path in ("/c", "/e"):
@@ -407,7 +407,7 @@ async def test_limit_that_outlasts_retry_after_makes_the_host_pause_again(
     # /a's limit was per URL (/b is answered after the pause), so /c and /d wait alone. But /c
     # is still limited after its own Retry-After: the limit is not about single URLs after all,
     # and the host pauses again, /d's retry with it.
-    monkeypatch.setattr(checker, "SECONDS_PER_RETRY_AFTER", 0.4)
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.4)
     site.routes["/a"] = limited_once(**{"Retry-After": "1"})
     site.routes["/b"] = respond(200)
     site.routes["/c"] = sequence(429, 429, 200, **{"Retry-After": "1"})
@@ -707,7 +707,7 @@ async def test_successful_big_get_reads_nothing(site: Site) -> None:
 
 
 async def test_read_bound_is_a_module_constant(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr(body, "MAX_BODY_BYTES", 1000)
     sent = [0]
     site.routes["/big"] = endless_body(site, 404, sent, length=False)
     result = await check_one(site.url("/big"), method="get", retries=0)
@@ -838,8 +838,8 @@ async def test_guard_applies_to_redirect_targets(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Pretend 127.0.0.1 is a public address; every other address stays private.
-    real = checker._blocked_address
-    monkeypatch.setattr(checker, "_blocked_address", lambda a: a != "127.0.0.1" and real(a))
+    real = guard.blocked_address
+    monkeypatch.setattr(guard, "blocked_address", lambda a: a != "127.0.0.1" and real(a))
     site.routes["/to-name"] = redirect(302, f"http://inner.test:{site.port}/secret")
     site.routes["/to-ip"] = redirect(301, f"http://127.0.0.3:{site.port}/secret")
     results = await check_urls(
@@ -887,8 +887,8 @@ async def test_a_redirect_cannot_reach_a_private_address_through_a_short_spellin
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Pretend 127.0.0.1 is a public address; every other address stays private.
-    real = checker._blocked_address
-    monkeypatch.setattr(checker, "_blocked_address", lambda a: a != "127.0.0.1" and real(a))
+    real = guard.blocked_address
+    monkeypatch.setattr(guard, "blocked_address", lambda a: a != "127.0.0.1" and real(a))
     site.routes["/to-short"] = redirect(302, f"http://2130706435:{site.port}/secret")
     result = await check_one(site.url("/to-short"), allow_private=False)
     assert (result.outcome, result.reason) == (LinkStatus.SKIPPED, "private address 127.0.0.3")
@@ -933,7 +933,7 @@ async def test_excluded_urls_get_no_request(site: Site) -> None:
 
 @pytest.fixture
 async def tls_site(aiohttp_server: Any, tls: Tls, monkeypatch: pytest.MonkeyPatch) -> Site:
-    monkeypatch.setattr(checker, "SSL_CONTEXT", tls.client_context())
+    monkeypatch.setattr(client, "SSL_CONTEXT", tls.client_context())
     site = Site()
     server = await aiohttp_server(site.app(), ssl=tls.server_context())
     site.port = server.port
@@ -974,7 +974,7 @@ async def test_github_token_goes_to_github_over_https_only(tls_site: Site, site:
 async def test_untrusted_certificate_is_a_tls_error(
     tls_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker, "SSL_CONTEXT", None)
+    monkeypatch.setattr(client, "SSL_CONTEXT", None)
     tls_site.routes["/a"] = respond(200)
     result = await check_one(tls_site.url("/a", "example.org", "https"), resolve=GITHUB_MAP)
     assert result.outcome is LinkStatus.UNREACHABLE

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from linter.net import checker
+from linter.net import body, guard
 from linter.net.cache import LinkCache
 from linter.net.checker import check_urls
 from linter.net.results import LinkResult, LinkStatus
@@ -152,7 +152,7 @@ async def test_a_compressed_challenge_page_is_recognised(
 async def test_a_compressed_body_is_read_and_decoded_within_the_bound(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr(body, "MAX_BODY_BYTES", 1000)
     # 2 MB of zeros, then the marker: beyond the decoded bound, so never seen.
     bomb = gzip.compress(b"\0" * 2_000_000 + CHALLENGE)
 
@@ -277,8 +277,8 @@ async def test_a_public_page_cannot_redirect_into_a_private_address(
     site: Site, monkeypatch: pytest.MonkeyPatch, target: str, address: str
 ) -> None:
     # Pretend 127.0.0.1 is a public address; every other address stays private.
-    real = checker._blocked_address
-    monkeypatch.setattr(checker, "_blocked_address", lambda a: a != "127.0.0.1" and real(a))
+    real = guard.blocked_address
+    monkeypatch.setattr(guard, "blocked_address", lambda a: a != "127.0.0.1" and real(a))
     location = target.format(port=site.port)
 
     async def handler(request: web.Request) -> web.StreamResponse:
