@@ -1,4 +1,6 @@
-"""SQLite cache of link results, shared safely by parallel runs.
+"""SQLite cache by namespace, shared safely by parallel runs: link results (``links``) and the
+JSON records of registries (``metadata``: what an API said about a work; ``history``: archive
+snapshots), each namespace a table of its own.
 
 pre-commit runs hooks in parallel, so several processes may read and write one file at once: WAL
 mode lets readers and one writer work together, and a busy timeout makes a writer wait for another
@@ -8,21 +10,27 @@ never stored, so the next run checks it again.
 
 A cache that cannot be opened (corrupt file, read-only directory) never breaks a run: the cache
 behaves as empty and ``LinkCache.error`` says why.
+
+Schema versions: 1 had the ``links`` table only; 2 adds the record tables. Opening a version 1
+file migrates it in place (the tables are added, links kept); a newer version is not used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from linter.net.results import CACHEABLE, LinkResult, LinkStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+RECORD_NAMESPACES = frozenset({"metadata", "history"})  # besides links, which has its own table
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process before giving up
 PRUNE_AGE = 30 * 86400.0  # rows older than this are deleted whenever a run writes
 CONNECT_RETRY_DELAY = 0.05  # seconds between two attempts to open a locked new cache
@@ -37,6 +45,17 @@ CREATE TABLE IF NOT EXISTS links (
     checked_at REAL NOT NULL
 )
 """
+
+# One per name of RECORD_NAMESPACES (a table name cannot be an SQL parameter: names come from
+# that fixed set only).
+_RECORD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS {name} (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    checked_at REAL NOT NULL
+)
+"""
+_TABLES = ("links", *sorted(RECORD_NAMESPACES))
 
 
 class CacheError(Exception):
@@ -78,12 +97,14 @@ def _connect_once(path: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(_SCHEMA)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version != SCHEMA_VERSION:
+        if version not in (0, 1, SCHEMA_VERSION):
             raise sqlite3.DatabaseError(f"cache schema version {version} is not supported")
+        conn.execute(_SCHEMA)
+        for name in sorted(RECORD_NAMESPACES):
+            conn.execute(_RECORD_SCHEMA.format(name=name))
+        if version != SCHEMA_VERSION:  # new (0), or links only (1): the tables above migrate it
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         conn.close()
         raise
@@ -95,7 +116,8 @@ def _files(path: Path) -> list[Path]:
 
 
 class LinkCache:
-    """``with LinkCache(path, max_age) as cache: cache.get_many(urls); cache.put_many(results)``."""
+    """``with LinkCache(path, max_age) as cache: cache.get_many(urls); cache.put_many(results)``;
+    registries: ``cache.get_records("metadata", keys)``, ``cache.put_records("metadata", ...)``."""
 
     def __init__(
         self,
@@ -216,6 +238,65 @@ class LinkCache:
             return 0
         return len(store)
 
+    def get_records(
+        self, namespace: str, keys: Iterable[str], max_age: float | None = None
+    ) -> dict[str, Any]:
+        """Fresh records (JSON values) of ``namespace`` stored under those ``keys``; fresh means
+        younger than ``max_age`` (default: the cache's)."""
+        table = _record_table(namespace)
+        if self._conn is None:
+            return {}
+        oldest = self._clock() - (self.max_age if max_age is None else max_age)
+        found: dict[str, Any] = {}
+        wanted = list(dict.fromkeys(keys))
+        try:
+            for start in range(0, len(wanted), 500):  # stays under SQLite's variable limit
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT key, value FROM {table} WHERE checked_at >= ? AND key IN ({marks})",
+                    [oldest, *chunk],
+                ).fetchall()
+                for key, value in rows:
+                    with contextlib.suppress(ValueError):  # not JSON: as good as missing
+                        found[key] = json.loads(value)
+        except sqlite3.Error as exc:
+            self.error = f"cannot read cache {self.path}: {exc}"
+            return {}
+        return found
+
+    def put_records(self, namespace: str, records: Mapping[str, Any]) -> int:
+        """Stores ``records`` (key to a JSON-serialisable value) in ``namespace``, checked now;
+        returns how many were stored. Records past ``PRUNE_AGE`` are deleted, as links are."""
+        table = _record_table(namespace)
+        if self._conn is None:
+            return 0
+        now = self._clock()
+        rows = [(key, json.dumps(value, sort_keys=True), now) for key, value in records.items()]
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    f"INSERT OR REPLACE INTO {table} (key, value, checked_at) VALUES (?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute(f"DELETE FROM {table} WHERE checked_at < ?", (now - PRUNE_AGE,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self.error = f"cannot write cache {self.path}: {exc}"
+            return 0
+        return len(rows)
+
+
+def _record_table(namespace: str) -> str:
+    if namespace not in RECORD_NAMESPACES:
+        raise ValueError(f"unknown cache namespace {namespace!r}")
+    return namespace
+
 
 def cache_info(path: Path) -> CacheInfo:
     size = sum(file.stat().st_size for file in _files(path) if file.is_file())
@@ -224,8 +305,9 @@ def cache_info(path: Path) -> CacheInfo:
     try:
         conn = _connect(path)
         try:
+            every = " UNION ALL ".join(f"SELECT checked_at FROM {table}" for table in _TABLES)
             entries, oldest, newest = conn.execute(
-                "SELECT COUNT(*), MIN(checked_at), MAX(checked_at) FROM links"
+                f"SELECT COUNT(*), MIN(checked_at), MAX(checked_at) FROM ({every})"
             ).fetchone()
         finally:
             conn.close()
@@ -245,8 +327,10 @@ def cache_clear(path: Path) -> int:
         conn = _connect(path)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            count: int = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
-            conn.execute("DELETE FROM links")
+            count = 0
+            for table in _TABLES:
+                count += conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                conn.execute(f"DELETE FROM {table}")
             conn.execute("COMMIT")
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
