@@ -61,8 +61,8 @@ class _Builder(_InlineBuilder):
         self.item_stack: list[_EntryBuilder] = []
         self.row: _EntryBuilder | None = None
         self.row_cells: dict[int, list[tuple[str, list[tuple[int, int]]]]] = {}
-        # Plain cell text -> (title, its column from the text's start, source) or None.
-        self.plain_titles: dict[str, tuple[str, int, str] | None] = {}
+        # Plain cell text -> its title when the text starts line 1, or None.
+        self.plain_titles: dict[str, Title | None] = {}
         self.section: int | None = None
         self.slugger = Slugger()
 
@@ -186,12 +186,14 @@ class _Builder(_InlineBuilder):
         column = start - self.line_starts[line0]  # 0-based
         spans: list[TextSpan] = []
         title: Title | None = None
+        title_column = 0  # 0-based, where the cell that gives the title starts
         for content, segments in cells:
             if not content:
                 continue
             cell_column = column + segments[0][1]  # one segment: the row has no backslash
             if title is None:
-                title = self.plain_cell_title(content, line, cell_column)
+                title = self.plain_cell_title(content)
+                title_column = cell_column
             spans.append(TextSpan(content, line, cell_column + 1))
         return Entry(
             index=len(self.entries),
@@ -200,8 +202,8 @@ class _Builder(_InlineBuilder):
             column=column + 1,
             end_line=line,
             title=title.text if title else None,
-            title_line=title.line if title else None,
-            title_column=title.column if title else None,
+            title_line=line + title.line - 1 if title else None,
+            title_column=title_column + title.column if title else None,
             title_source=title.source if title else None,
             links=(),
             title_link=None,
@@ -210,28 +212,23 @@ class _Builder(_InlineBuilder):
             section=self.section,
         )
 
-    def plain_cell_title(self, content: str, line: int, column: int) -> Title | None:
-        """The title a one-line plain text cell gives, at 0-based ``column`` of ``line``.
+    def plain_cell_title(self, content: str) -> Title | None:
+        """The title a one-line plain text cell gives when the text starts line 1 (column 0,
+        0-based): elsewhere it is as far from the text's start.
 
         Such a title depends on the text alone, up to where it is, and big tables repeat their
-        cells' texts (a year, a venue, a mark): it is worked out once per text.
+        cells' texts (a year, a venue, a mark): it is worked out once per text. (Its positions
+        are relative so that a row need not make a title of its own: a frozen dataclass takes
+        as long to make as a tenth of a plain row.)
         """
-        if content not in self.plain_titles:
-            cmap = _ContentMap()
-            cmap.add(0, line, column)
-            title = self.plain_title(content, cmap)
-            if title is not None and (title.line != line or title.link is not None):
-                return title  # not of the expected shape: nothing to reuse
-            if len(self.plain_titles) < _PLAIN_TITLES_KEPT:
-                self.plain_titles[content] = (
-                    None if title is None else (title.text, title.column - column, title.source)
-                )
-            return title
-        known = self.plain_titles[content]
-        if known is None:
-            return None
-        text, shift, source = known
-        return Title(text, line, column + shift, source, None)
+        if content in self.plain_titles:
+            return self.plain_titles[content]
+        cmap = _ContentMap()
+        cmap.add(0, 1, 0)
+        title = self.plain_title(content, cmap)
+        if len(self.plain_titles) < _PLAIN_TITLES_KEPT:
+            self.plain_titles[content] = title
+        return title
 
     def plain_text_re(self) -> re.Pattern[str] | None:
         """Matches where an inline rule other than "text" can start; None when that is unknown.
@@ -248,7 +245,7 @@ class _Builder(_InlineBuilder):
         text = Token("text", "", 0, content=content)
         text.meta[_P] = 0
         atoms = [_Atom(0, content, None, True, False)]
-        return entry_title([text], atoms, [], cmap, content, self.generic_texts)
+        return entry_title([text], atoms, [], cmap, content, self.generic_texts, 0)
 
     def cell(
         self, content: str, cmap: _ContentMap, entry: _EntryBuilder | None, want_title: bool

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it.common.utils import unescapeAll
@@ -314,13 +314,13 @@ class _InlineBuilder:
                 )
         if len(records) > 1:
             records.sort(key=_record_offset)
+        links = self.doc.links
+        first_index = len(links)
         title = (
-            entry_title(children, atoms, records, cmap, content, self.generic_texts)
+            entry_title(children, atoms, records, cmap, content, self.generic_texts, first_index)
             if want_title
             else None
         )
-        links = self.doc.links
-        first_index = len(links)
         link_indices = list(range(first_index, first_index + len(records)))
         entry_index = entry.index if entry is not None else None
         section = self.section
@@ -339,8 +339,6 @@ class _InlineBuilder:
                     section=section,
                 )
             )
-        if title is not None and title.link is not None:
-            title = replace(title, link=link_indices[title.link])
         if entry is not None:
             entry.links.extend(link_indices)
             entry.atoms.append((atoms, cmap))

@@ -60,8 +60,8 @@ class Title:
     line: int
     column: int
     source: str  # "bold", "link" or "text"
-    # While the entry is built: the index of the title's link into the inline content's link
-    # records, then into Document.links.
+    # Index into Document.links of the link that gave the title; while the entry is built, in
+    # the order the links were found (the builder sorts the links at the end).
     link: int | None
 
 
@@ -100,9 +100,11 @@ def entry_title(
     cmap: _ContentMap,
     content: str,
     generic_texts: frozenset[str],
+    first_link: int,
 ) -> Title | None:
-    """The title of an inline content; its link is an index into ``records``."""
-    bold = bold_title(children, records, cmap, content)
+    """The title of an inline content whose link records become the links from index
+    ``first_link`` on."""
+    bold = bold_title(children, records, cmap, content, first_link)
     if bold is not None:
         return bold
     first = next((record for record in records if record.counts_as_first), None)
@@ -114,7 +116,7 @@ def entry_title(
     ):
         offset = first.text_offset if first.text_offset is not None else first.offset
         line, column = cmap.at(max(offset, 0))
-        return Title(first.text, line, column, "link", records.index(first))
+        return Title(first.text, line, column, "link", first_link + records.index(first))
     boundary = first.offset if first is not None else None
     parts: list[str] = []
     start: int | None = None
@@ -151,7 +153,11 @@ def entry_title(
 
 
 def bold_title(
-    children: list[Token], records: list[_LinkRecord], cmap: _ContentMap, content: str
+    children: list[Token],
+    records: list[_LinkRecord],
+    cmap: _ContentMap,
+    content: str,
+    first_link: int,
 ) -> Title | None:
     first = _significant(children, 0)
     if first is not None and children[first].type == "text":
@@ -202,7 +208,11 @@ def bold_title(
     link_index = None
     if link_token is not None:
         link_index = next(
-            (index for index, record in enumerate(records) if record.token is link_token),
+            (
+                first_link + index
+                for index, record in enumerate(records)
+                if record.token is link_token
+            ),
             None,
         )
     line, column = cmap.at(start)
