@@ -37,7 +37,8 @@ _PLAIN_TITLES_KEPT = 4096
 
 
 class _Builder(_InlineBuilder):
-    # markdown-it's own table rule and tokens instead of linter.tables (the tests compare them).
+    # markdown-it's own table rule and tokens instead of linter.document.tables (the tests compare
+    # them).
     stock_tables = False
 
     def __init__(self, source: str, path: str, generic_texts: frozenset[str]) -> None:

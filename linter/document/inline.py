@@ -63,6 +63,8 @@ _BUILT_INLINE_KINDS = frozenset(
 
 @dataclass(slots=True)
 class _EntryBuilder:
+    """An entry while it is built: its links and text atoms grow with each inline content."""
+
     index: int
     kind: str
     line: int

@@ -473,7 +473,7 @@ class _AsWrittenMarkdownIt(MarkdownIt):
 @cache
 def _markdown(stock_tables: bool = False) -> MarkdownIt:
     """The instrumented parser; ``stock_tables`` keeps markdown-it's table rule and its token per
-    cell (what the tests compare linter.tables against)."""
+    cell (what the tests compare linter.document.tables against)."""
     md = _AsWrittenMarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.options["strikethrough_single_tilde"] = True  # GitHub accepts ~one~ tilde
     md.options["tasklists"] = True  # "- [x] " is a checkbox, not part of the item's text
