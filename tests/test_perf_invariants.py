@@ -16,7 +16,7 @@ import pytest
 
 from linter import document, identity
 from linter.config import Config
-from linter.document import Document, parse
+from linter.document import Document, markdown, parse
 from linter.engine import lint
 from linter.findings import Hit
 from linter.identity import PaperKey, PaperLink, find_text_ids
@@ -101,8 +101,8 @@ def test_paper_key_is_cached_and_pure() -> None:
 def test_inline_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    inline = document._markdown().inline
-    assert isinstance(inline, document._PosParserInline)
+    inline = markdown._markdown().inline
+    assert isinstance(inline, markdown._PosParserInline)
     assert inline._pl_chains is not None  # the fast path is on
     fast = seed_docs()
     monkeypatch.setattr(inline, "_pl_chains", None)  # markdown-it's own tokenizer loops
@@ -208,7 +208,7 @@ def test_an_offline_check_does_not_import_the_network_stack() -> None:
 def test_link_destinations_are_parsed_like_markdown_it_helper() -> None:
     from markdown_it.helpers import parseLinkDestination
 
-    assert document._markdown().helpers.parseLinkDestination is document._link_destination
+    assert markdown._markdown().helpers.parseLinkDestination is markdown._link_destination
     pieces = ["a", "é", " ", "(", ")", "<", ">", "\\", "\n", "\x7f", "\x01", "&amp;", "&", "/", ":"]
     rng = random.Random(4)
     samples = ["", "https://arxiv.org/abs/2401.01234) x", "<a b>", "a(b)c)", "a\\)b)"]
@@ -216,6 +216,6 @@ def test_link_destinations_are_parsed_like_markdown_it_helper() -> None:
     for text in samples:
         for limit in {len(text), len(text) // 2}:
             for pos in range(min(2, len(text)) + 1):
-                fast = document._link_destination(text, pos, limit)
+                fast = markdown._link_destination(text, pos, limit)
                 slow = parseLinkDestination(text, pos, limit)
                 assert (fast.ok, fast.pos, fast.str) == (slow.ok, slow.pos, slow.str), text

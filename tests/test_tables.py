@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from linter import document
-from linter.document import Document, Span, parse
+from linter.document import Document, Span, builder, markdown, parse, tables
 
 # Edge cases of GFM tables: each must give the same entries, links and positions whichever way
 # the table is parsed.
@@ -288,12 +287,12 @@ def test_a_table_is_one_block_token_however_many_rows() -> None:
     # alive at once: 1.3 GB for 200,000 rows. The table rule makes one token that only holds row offsets.
     for count in (10, 1000):
         source = "# T\n\n|a|b|\n|-|-|\n" + "|x|y|\n" * count + "\nafter\n"
-        tokens = document._markdown().parse(source, {})
+        tokens = markdown._markdown().parse(source, {})
         assert [token.type for token in tokens] == [
             "heading_open",
             "inline",
             "heading_close",
-            document.TABLE_TOKEN,
+            tables.TABLE_TOKEN,
             "paragraph_open",
             "inline",
             "paragraph_close",
@@ -306,7 +305,7 @@ def test_a_table_is_one_block_token_however_many_rows() -> None:
 def stock_parse(source: str, monkeypatch: pytest.MonkeyPatch) -> Document:
     """Parsed with markdown-it's table rule and a token per cell, the straightforward way."""
     with monkeypatch.context() as patch:
-        patch.setattr(document._Builder, "stock_tables", True)
+        patch.setattr(builder._Builder, "stock_tables", True)
         return parse(source, "t.md")
 
 
@@ -395,7 +394,7 @@ def test_realistic_tables_parse_like_markdown_it_table_rule(
     assert summary(fast) == summary(stock_parse(source, monkeypatch))
     assert sum(entry.kind == "row" for entry in fast.entries) > 50
     # Titles of plain cells are remembered per text: the same when the memory is full at once.
-    monkeypatch.setattr(document, "_PLAIN_TITLES_KEPT", 1)
+    monkeypatch.setattr(builder, "_PLAIN_TITLES_KEPT", 1)
     assert summary(parse(source, "t.md")) == summary(fast)
 
 
@@ -452,7 +451,7 @@ def test_the_cell_limit_ends_a_table_where_markdown_it_ends_it(
     ],
 )
 def test_split_row_matches_the_character_by_character_split(row: str) -> None:
-    from linter.tables import _split_escaped_row, split_row
+    from linter.document.tables import _split_escaped_row, split_row
 
     assert split_row(row) == _split_escaped_row(row)
 
