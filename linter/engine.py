@@ -135,8 +135,12 @@ def lint(
                 checked.append(CheckedFile(source, decoded, None))
                 continue
             hits.extend((source.display, hit) for hit in decode_hits(decoded))
-            document = parse(decoded.text, source.display, config.generic_texts)
-            document.lossy = decoded.invalid_count > 0
+            document = parse(
+                decoded.text,
+                source.display,
+                config.generic_texts,
+                lossy=decoded.invalid_count > 0,
+            )
             checked.append(CheckedFile(source, decoded, document))
             if source.path is not None:
                 by_path[source.path.resolve()] = document

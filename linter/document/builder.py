@@ -41,7 +41,9 @@ class _Builder(_InlineBuilder):
     # them).
     stock_tables = False
 
-    def __init__(self, source: str, path: str, generic_texts: frozenset[str]) -> None:
+    def __init__(
+        self, source: str, path: str, generic_texts: frozenset[str], lossy: bool = False
+    ) -> None:
         self.generic_texts = generic_texts
         # A byte order mark would hide a first-line heading from markdown-it; a space keeps
         # every column where it is.
@@ -51,7 +53,7 @@ class _Builder(_InlineBuilder):
         lines = _normalize_newlines(source).split("\n")
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
-        self.doc = Document(path=path, source=source, lines=lines)
+        self.doc = Document(path=path, source=source, lines=lines, lossy=lossy)
         self.line_starts: list[int] = []
         offset = 0
         for line in self.norm_lines:
@@ -343,7 +345,12 @@ class _Builder(_InlineBuilder):
 
 
 def parse(
-    source: str, path: str, generic_texts: frozenset[str] = DEFAULT_GENERIC_TEXTS
+    source: str,
+    path: str,
+    generic_texts: frozenset[str] = DEFAULT_GENERIC_TEXTS,
+    *,
+    lossy: bool = False,
 ) -> Document:
-    """Parse a Markdown reading list into a Document with exact source positions."""
-    return _Builder(source, path, generic_texts).build()
+    """Parse a Markdown reading list into a Document with exact source positions. ``lossy``: the
+    text was decoded with replacement characters (the file held invalid UTF-8)."""
+    return _Builder(source, path, generic_texts, lossy).build()

@@ -427,7 +427,7 @@ def _escape(char: str) -> str:
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
     """PL401 and PL402 over every source line (code included: damaged text is damaged anywhere)."""
-    skip_replacement = getattr(doc, "lossy", False)
+    skip_replacement = doc.lossy
     for number, line in enumerate(doc.lines, start=1):
         if line.isascii():
             continue
