@@ -132,6 +132,10 @@ class _InlineBuilder:
             return
         first, stop = token.map
         cmap = _block_map(token.content, first, stop - first, self.norm_lines, trimmed_end=True)
+        self.item_inline(token, cmap)
+
+    def item_inline(self, token: Token, cmap: _ContentMap) -> None:
+        """Inline content of a paragraph or heading; the first one of a list item gives its title."""
         entry = self.current_entry()
         wanted = entry is not None and entry.kind == "item" and not entry.title_tried
         result = self.inline(token, cmap, entry, wanted)
@@ -187,12 +191,7 @@ class _InlineBuilder:
         self.doc.headings.append(
             Heading(level, text, self.slugger.slug(slug_text), line0 + 1, column)
         )
-        entry = self.current_entry()
-        wanted = entry is not None and entry.kind == "item" and not entry.title_tried
-        result = self.inline(token, cmap, entry, wanted)
-        if entry is not None and wanted:
-            entry.title_tried = True
-            entry.title = result.title
+        self.item_inline(token, cmap)
 
     @staticmethod
     def heading_text(children: list[Token]) -> tuple[str, str]:
@@ -316,14 +315,23 @@ class _InlineBuilder:
                 )
         if len(records) > 1:
             records.sort(key=_record_offset)
-        links = self.doc.links
-        first_index = len(links)
+        first_index = len(self.doc.links)  # the index the first of these links gets
         title = (
             entry_title(children, atoms, records, cmap, content, self.generic_texts, first_index)
             if want_title
             else None
         )
-        link_indices = list(range(first_index, first_index + len(records)))
+        self.add_links(records, cmap, entry)
+        if entry is not None:
+            entry.atoms.append((atoms, cmap))
+        return _InlineResult(title)
+
+    def add_links(
+        self, records: list[_LinkRecord], cmap: _ContentMap, entry: _EntryBuilder | None
+    ) -> None:
+        """The Links of ``records`` (in order), in the document and in ``entry``'s own links."""
+        links = self.doc.links
+        first_index = len(links)
         entry_index = entry.index if entry is not None else None
         section = self.section
         for record in records:
@@ -342,9 +350,7 @@ class _InlineBuilder:
                 )
             )
         if entry is not None:
-            entry.links.extend(link_indices)
-            entry.atoms.append((atoms, cmap))
-        return _InlineResult(title)
+            entry.links.extend(range(first_index, len(links)))
 
     def span(self, cmap: _ContentMap, start: int, end: int) -> Span:
         line, column = cmap.at(start)
@@ -462,21 +468,4 @@ class _InlineBuilder:
                 )
                 record.text = _collapse(attrs.get("alt", ("", 0, 0))[0])
                 records.append(record)
-        entry_index = entry.index if entry is not None else None
-        for record in records:
-            line, column = cmap.at(record.offset)
-            if entry is not None:
-                entry.links.append(len(self.doc.links))
-            self.doc.links.append(
-                Link(
-                    target=record.target,
-                    text=record.text,
-                    line=line,
-                    column=column,
-                    kind=record.kind,
-                    image=record.image,
-                    target_span=record.span,
-                    entry=entry_index,
-                    section=self.section,
-                )
-            )
+        self.add_links(records, cmap, entry)

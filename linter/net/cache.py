@@ -166,35 +166,44 @@ class LinkCache:
             return {}
         oldest = self._clock() - self.max_age
         found: dict[str, LinkResult] = {}
-        wanted = list(dict.fromkeys(urls))
         try:
-            for start in range(0, len(wanted), 500):  # stays under SQLite's variable limit
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._conn.execute(
-                    "SELECT url, outcome, status, reason, final_url FROM links "
-                    f"WHERE checked_at >= ? AND url IN ({marks})",
-                    [oldest, *chunk],
-                ).fetchall()
-                for url, outcome, status, reason, final_url in rows:
-                    try:
-                        status_enum = LinkStatus(outcome)
-                    except ValueError:
-                        continue
-                    if status_enum not in CACHEABLE:
-                        continue
-                    found[url] = LinkResult(
-                        url=url,
-                        outcome=status_enum,
-                        status=status,
-                        reason=reason,
-                        final_url=final_url,
-                        from_cache=True,
-                    )
+            rows = self._select_fresh(
+                "SELECT url, outcome, status, reason, final_url FROM links "
+                "WHERE checked_at >= ? AND url IN ({marks})",
+                urls,
+                oldest,
+            )
+            for url, outcome, status, reason, final_url in rows:
+                try:
+                    status_enum = LinkStatus(outcome)
+                except ValueError:
+                    continue
+                if status_enum not in CACHEABLE:
+                    continue
+                found[url] = LinkResult(
+                    url=url,
+                    outcome=status_enum,
+                    status=status,
+                    reason=reason,
+                    final_url=final_url,
+                    from_cache=True,
+                )
         except sqlite3.Error as exc:
             self.error = f"cannot read cache {self.path}: {exc}"
             return {}
         return found
+
+    def _select_fresh(self, query: str, keys: Iterable[str], oldest: float) -> list[Any]:
+        """The rows of ``query`` (``{marks}`` stands for the keys' placeholders) for ``keys``, in
+        chunks that stay under SQLite's limit of variables per statement."""
+        assert self._conn is not None
+        wanted = list(dict.fromkeys(keys))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            statement = query.format(marks=",".join("?" * len(chunk)))
+            rows.extend(self._conn.execute(statement, [oldest, *chunk]).fetchall())
+        return rows
 
     def put(self, result: LinkResult) -> bool:
         return self.put_many([result]) == 1
@@ -217,17 +226,26 @@ class LinkCache:
                 )  # fmt: skip
             else:
                 forget.append((result.url,))
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT OR REPLACE INTO links (url, outcome, status, reason, final_url, checked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                store,
+            )
+            conn.executemany("DELETE FROM links WHERE url = ?", forget)
+            conn.execute("DELETE FROM links WHERE checked_at < ?", (now - PRUNE_AGE,))
+
+        return len(store) if self._write(write) else 0
+
+    def _write(self, write: Callable[[sqlite3.Connection], None]) -> bool:
+        """Runs ``write`` in one immediate transaction (a parallel run waits for the lock rather
+        than failing half-way); False, with ``error`` set, when SQLite refuses."""
+        assert self._conn is not None
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.executemany(
-                    "INSERT OR REPLACE INTO links "
-                    "(url, outcome, status, reason, final_url, checked_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    store,
-                )
-                self._conn.executemany("DELETE FROM links WHERE url = ?", forget)
-                self._conn.execute("DELETE FROM links WHERE checked_at < ?", (now - PRUNE_AGE,))
+                write(self._conn)
                 self._conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -235,8 +253,8 @@ class LinkCache:
                 raise
         except sqlite3.Error as exc:
             self.error = f"cannot write cache {self.path}: {exc}"
-            return 0
-        return len(store)
+            return False
+        return True
 
     def get_records(
         self, namespace: str, keys: Iterable[str], max_age: float | None = None
@@ -248,18 +266,15 @@ class LinkCache:
             return {}
         oldest = self._clock() - (self.max_age if max_age is None else max_age)
         found: dict[str, Any] = {}
-        wanted = list(dict.fromkeys(keys))
         try:
-            for start in range(0, len(wanted), 500):  # stays under SQLite's variable limit
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._conn.execute(
-                    f"SELECT key, value FROM {table} WHERE checked_at >= ? AND key IN ({marks})",
-                    [oldest, *chunk],
-                ).fetchall()
-                for key, value in rows:
-                    with contextlib.suppress(ValueError):  # not JSON: as good as missing
-                        found[key] = json.loads(value)
+            rows = self._select_fresh(
+                f"SELECT key, value FROM {table} WHERE checked_at >= ? AND key IN ({{marks}})",
+                keys,
+                oldest,
+            )
+            for key, value in rows:
+                with contextlib.suppress(ValueError):  # not JSON: as good as missing
+                    found[key] = json.loads(value)
         except sqlite3.Error as exc:
             self.error = f"cannot read cache {self.path}: {exc}"
             return {}
@@ -273,23 +288,14 @@ class LinkCache:
             return 0
         now = self._clock()
         rows = [(key, json.dumps(value, sort_keys=True), now) for key, value in records.items()]
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    f"INSERT OR REPLACE INTO {table} (key, value, checked_at) VALUES (?, ?, ?)",
-                    rows,
-                )
-                self._conn.execute(f"DELETE FROM {table} WHERE checked_at < ?", (now - PRUNE_AGE,))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            self.error = f"cannot write cache {self.path}: {exc}"
-            return 0
-        return len(rows)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {table} (key, value, checked_at) VALUES (?, ?, ?)", rows
+            )
+            conn.execute(f"DELETE FROM {table} WHERE checked_at < ?", (now - PRUNE_AGE,))
+
+        return len(rows) if self._write(write) else 0
 
 
 def _record_table(namespace: str) -> str:
