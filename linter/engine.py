@@ -29,7 +29,6 @@ from linter.reading import (
 )
 from linter.rules import FAMILIES, RULES, resolve_rule
 from linter.rules.base import RuleContext, RunMemo
-from linter.rules.encoding import decode_hits
 
 if TYPE_CHECKING:
     from linter.net.results import Progress
@@ -134,12 +133,12 @@ def lint(
                 problems.append(f"{source.display}: {problem}")
                 checked.append(CheckedFile(source, decoded, None))
                 continue
-            hits.extend((source.display, hit) for hit in decode_hits(decoded))
             document = parse(
                 decoded.text,
                 source.display,
                 config.generic_texts,
                 lossy=decoded.invalid_count > 0,
+                decoded=decoded,
             )
             checked.append(CheckedFile(source, decoded, document))
             if source.path is not None:

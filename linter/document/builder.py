@@ -11,7 +11,7 @@ at a time, with a shortcut for rows of plain text.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
@@ -21,6 +21,9 @@ from linter.document.model import Document, Entry, TextSpan
 from linter.document.positions import _ContentMap
 from linter.document.records import _Atom
 from linter.document.tables import TABLE_META, TABLE_TOKEN, Cell, TableBlock, split_row
+
+if TYPE_CHECKING:
+    from linter.reading import Decoded
 from linter.document.titles import DEFAULT_GENERIC_TEXTS, Title, entry_title
 from linter.slugs import Slugger
 
@@ -42,7 +45,12 @@ class _Builder(_InlineBuilder):
     stock_tables = False
 
     def __init__(
-        self, source: str, path: str, generic_texts: frozenset[str], lossy: bool = False
+        self,
+        source: str,
+        path: str,
+        generic_texts: frozenset[str],
+        lossy: bool = False,
+        decoded: Decoded | None = None,
     ) -> None:
         self.generic_texts = generic_texts
         # A byte order mark would hide a first-line heading from markdown-it; a space keeps
@@ -53,7 +61,7 @@ class _Builder(_InlineBuilder):
         lines = _normalize_newlines(source).split("\n")
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
-        self.doc = Document(path=path, source=source, lines=lines, lossy=lossy)
+        self.doc = Document(path=path, source=source, lines=lines, lossy=lossy, decoded=decoded)
         self.line_starts: list[int] = []
         offset = 0
         for line in self.norm_lines:
@@ -350,7 +358,9 @@ def parse(
     generic_texts: frozenset[str] = DEFAULT_GENERIC_TEXTS,
     *,
     lossy: bool = False,
+    decoded: Decoded | None = None,
 ) -> Document:
     """Parse a Markdown reading list into a Document with exact source positions. ``lossy``: the
-    text was decoded with replacement characters (the file held invalid UTF-8)."""
-    return _Builder(source, path, generic_texts, lossy).build()
+    text was decoded with replacement characters (the file held invalid UTF-8); ``decoded``: what
+    reading the file found out, kept on the document for the encoding rules."""
+    return _Builder(source, path, generic_texts, lossy, decoded).build()

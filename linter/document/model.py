@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linter.reading import Decoded
 
 
 class LinkKind(StrEnum):
@@ -99,6 +103,7 @@ class Document:
     html_anchors: set[str] = field(default_factory=set)
     directives: list[Directive] = field(default_factory=list)
     lossy: bool = False  # decoded with replacement characters: the file held invalid UTF-8
+    decoded: Decoded | None = None  # what reading the file found out (PL403 reports it)
 
     @property
     def anchors(self) -> set[str]:

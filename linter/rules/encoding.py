@@ -426,7 +426,10 @@ def _escape(char: str) -> str:
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
-    """PL401 and PL402 over every source line (code included: damaged text is damaged anywhere)."""
+    """PL403 from what reading the file found, then PL401 and PL402 over every source line (code
+    included: damaged text is damaged anywhere)."""
+    if doc.decoded is not None:
+        yield from decode_hits(doc.decoded)
     skip_replacement = doc.lossy
     for number, line in enumerate(doc.lines, start=1):
         if line.isascii():
