@@ -207,9 +207,12 @@ class _PosParserInline(ParserInline):
 def _track(
     rule: _InlineRule,
     record: Callable[[StateInline, int, int], None] | None = None,
+    mark: Callable[[list[Token], int, int, int], None] | None = None,
 ) -> _InlineRule:
-    """Record the construct's start and end offsets on every token the rule creates; ``record``
-    (given the state, the index of the first new token and the start offset) notes more."""
+    """Record the construct's start and end offsets on every token the rule creates (``mark``
+    does it otherwise, given the tokens, the index of the first new one and the construct's
+    start and end); ``record`` (given the state, that index and the start offset) notes more."""
+    marker = _mark_new_tokens if mark is None else mark
 
     def tracked(state: StateInline, silent: bool) -> bool:
         if silent:
@@ -218,7 +221,7 @@ def _track(
         count = len(state.tokens)
         if not rule(state, silent):
             return False
-        _mark_new_tokens(state.tokens, count, start, state.pos)
+        marker(state.tokens, count, start, state.pos)
         if record is not None:
             record(state, count, start)
         return True
@@ -235,26 +238,19 @@ def _mark_new_tokens(tokens: list[Token], first: int, start: int, end: int) -> N
             meta[_E] = end
 
 
-def _track_delimiters(rule: _InlineRule) -> _InlineRule:
+def _mark_delimiter_pieces(tokens: list[Token], first: int, start: int, end: int) -> None:
     """Emphasis rules create one text token per delimiter run piece, in source order."""
+    cursor = start
+    for index in range(first, len(tokens)):
+        token = tokens[index]
+        if _P not in token.meta:
+            token.meta[_P] = cursor
+            cursor += len(token.content)
+            token.meta[_E] = cursor
 
-    def tracked(state: StateInline, silent: bool) -> bool:
-        if silent:
-            return rule(state, silent)
-        cursor = state.pos
-        count = len(state.tokens)
-        if not rule(state, silent):
-            return False
-        tokens = state.tokens
-        for index in range(count, len(tokens)):
-            token = tokens[index]
-            if _P not in token.meta:
-                token.meta[_P] = cursor
-                cursor += len(token.content)
-                token.meta[_E] = cursor
-        return True
 
-    return tracked
+def _track_delimiters(rule: _InlineRule) -> _InlineRule:
+    return _track(rule, mark=_mark_delimiter_pieces)
 
 
 # A destination without "<", "(" or "\\" ends at the first space, control character or ")".
