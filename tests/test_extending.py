@@ -84,11 +84,7 @@ def check_results(
 FAMILY = RuleFamily(
     "demo",
     DOC,
-    (
-        Rule(
-            "PL901", "demo-retired", Severity.WARNING, "The thing is retired.", "demo", network=True
-        ),
-    ),
+    (Rule("PL901", "demo-retired", Severity.WARNING, "The thing is retired.", network=True),),
     check_results=check_results,
 )
 

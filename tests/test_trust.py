@@ -43,6 +43,11 @@ def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int | str | N
     return exited.value.code, capsys.readouterr().out
 
 
+def placed(out: str) -> list[str]:
+    """``path:line:column CODE`` of each finding line of a text report."""
+    return [line.split(": ")[0] + " " + line.split()[1] for line in out.splitlines()[:-1]]
+
+
 def test_real_shaped_lists_report_only_their_real_defects(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,7 +61,7 @@ def test_section_scope_keeps_only_the_repeats_within_a_section(
     monkeypatch.chdir(DATA)
     code, out = check(capsys, "--duplicate-scope", "section", "--select", "PL2", ".")
     assert code == 1
-    assert [line.split(": ")[0] + " " + line.split()[1] for line in out.splitlines()[:-1]] == [
+    assert placed(out) == [
         "long_context.md:29:13 PL201",
         "long_context.md:80:7 PL201",
         "trending.md:17:4 PL201",
@@ -71,7 +76,7 @@ def test_all_scope_compares_the_lists_but_not_their_digests(
     monkeypatch.chdir(DATA)
     code, out = check(capsys, "--duplicate-scope", "all", "--select", "PL2", ".")
     assert code == 1
-    assert [line.split(": ")[0] + " " + line.split()[1] for line in out.splitlines()[:-1]] == [
+    assert placed(out) == [
         "long_context.md:29:13 PL201",
         "long_context.md:72:7 PL202",
         "long_context.md:80:7 PL201",

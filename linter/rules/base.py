@@ -10,7 +10,7 @@ rule metadata from those declarations.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -58,7 +58,7 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    family: str
+    family: str = ""  # stamped by the RuleFamily that declares the rule
     network: bool = False  # needs what a provider found out online (skipped with --offline)
     options: tuple[str, ...] = ()  # the configuration keys that change what the rule reports
 
@@ -93,6 +93,11 @@ class RuleFamily:
     check_document: DocumentCheck | None = None
     check_corpus: CorpusCheck | None = None
     check_results: ResultsCheck | None = None
+
+    def __post_init__(self) -> None:
+        # A rule belongs to the family that declares it: said once, not in every declaration.
+        stamped = tuple(replace(rule, family=self.name) for rule in self.rules)
+        object.__setattr__(self, "rules", stamped)
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -243,8 +243,8 @@ FAMILY = RuleFamily(
     "duplicates",
     __doc__ or "",
     (
-        Rule("PL201", "duplicate-entry", Severity.ERROR, "The same paper is listed twice in one section.", "duplicates", options=("duplicate-scope",)),
-        Rule("PL202", "cross-listed", Severity.INFO, "The same paper is listed again in another section.", "duplicates", options=("duplicate-scope",)),
+        Rule("PL201", "duplicate-entry", Severity.ERROR, "The same paper is listed twice in one section.", options=("duplicate-scope",)),
+        Rule("PL202", "cross-listed", Severity.INFO, "The same paper is listed again in another section.", options=("duplicate-scope",)),
     ),
     check_corpus=check_corpus,
 )  # fmt: skip

@@ -465,9 +465,9 @@ FAMILY = RuleFamily(
     "encoding",
     __doc__ or "",
     (
-        Rule("PL401", "mojibake", Severity.ERROR, "UTF-8 text that was decoded with the wrong encoding.", "encoding"),
-        Rule("PL402", "replacement-character", Severity.WARNING, "U+FFFD: text that was already lost.", "encoding"),
-        Rule("PL403", "file-not-utf8", Severity.ERROR, "The file is not valid UTF-8.", "encoding"),
+        Rule("PL401", "mojibake", Severity.ERROR, "UTF-8 text that was decoded with the wrong encoding."),
+        Rule("PL402", "replacement-character", Severity.WARNING, "U+FFFD: text that was already lost."),
+        Rule("PL403", "file-not-utf8", Severity.ERROR, "The file is not valid UTF-8."),
     ),
     check_document=check_document,
 )  # fmt: skip
