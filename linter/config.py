@@ -45,6 +45,13 @@ class Config:
     cache: bool = default("cache")
     cache_path: Path | None = None  # None: the user cache directory
     max_cache_age: float = default("max-cache-age")
+    # Registries
+    metadata: bool = default("metadata")
+    arxiv_api: str = default("arxiv-api")
+    crossref_api: str = default("crossref-api")
+    doi_api: str = default("doi-api")
+    mailto: str | None = default("mailto")
+    max_metadata_age: float = default("max-metadata-age")
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:

@@ -152,7 +152,7 @@ def lint(
 
         run = ProviderRun(config, cache_path, github_token, progress, warnings.append)
         for provider in PROVIDERS.values():
-            if enabled & provider.codes and (keys := provider.collect(documents)):
+            if enabled & provider.codes and (keys := provider.collect(documents, run)):
                 # Runs in the background while the offline rules run here.
                 pending[provider.name] = provider.start(keys, run)
 

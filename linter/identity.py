@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from linter.document import Document, Entry, Link
+from linter.document import Document, Entry, Link, TextSpan
 from linter.titles import same_title, title_words
 
 # --------------------------------------------------------------------------------------------------
@@ -127,6 +128,16 @@ def _identity_key(host: str, path: str, query: str) -> PaperKey | None:
     return None
 
 
+def bare_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """The key form and the version of an ID as written alone (``2205.01068v4``,
+    ``hep-th/9901001``, ``arXiv:math.CA/0611800``); None when it is not one."""
+    match = _BARE_ID.match(text.strip())
+    if match is None:
+        return None
+    version = match.group("version")
+    return _arxiv_from_match(match), int(version) if version else None
+
+
 def doi_key(doi: str) -> PaperKey | None:
     """The key of a DOI (``10.1145/...``); arXiv's DOIs (10.48550/arXiv.ID) become arXiv keys."""
     text = doi.strip().rstrip("/")
@@ -182,8 +193,10 @@ FIRST_OLD_STYLE = 199108  # August 1991, as YYYYMM
 LAST_OLD_STYLE = 200703  # March 2007, as YYYYMM
 
 
-def arxiv_id_problem(identifier: str) -> str | None:
-    """Why an arXiv ID (as in a key: ``2401.17555`` or ``hep-th/9901001``) cannot exist, or None."""
+def arxiv_id_problem(identifier: str, today: date | None = None) -> str | None:
+    """Why an arXiv ID (as in a key: ``2401.17555`` or ``hep-th/9901001``) cannot exist, or None.
+
+    With ``today``, a new-style ID from a later month cannot exist yet either."""
     if "/" in identifier:
         digits = identifier.rsplit("/", 1)[1]
         if len(digits) != 7 or not digits.isdigit():
@@ -213,6 +226,8 @@ def arxiv_id_problem(identifier: str) -> str | None:
         return "has 5 digits after the dot; IDs before 1501 (January 2015) have 4"
     if int(tail) == 0:
         return f"has sequence number {tail}"
+    if today is not None and yymm > (today.year % 100) * 100 + today.month:
+        return f"is from {2000 + yymm // 100}-{head[2:]}, a month that has not begun yet"
     return None
 
 
@@ -419,3 +434,51 @@ def paper_link_keys(doc: Document, entry: Entry) -> list[PaperLink]:
 def paper_links(doc: Document, entry: Entry) -> list[Link]:
     """The links of ``entry`` that point to its own paper (see :func:`paper_link_keys`)."""
     return [item.link for item in paper_link_keys(doc, entry)]
+
+
+def locate(doc: Document, span: TextSpan, start: int, end: int) -> tuple[int, int]:
+    """The source position of ``span.text[start:end]``.
+
+    Span texts lose escapes, entities and the indentation of continuation lines, so offsets cannot
+    simply be added; the written text is looked up in the source from the span's start instead."""
+    needle = span.text[start:end]
+    nth = span.text[:start].count(needle)
+    line_index, column_index = span.line - 1, span.column - 1
+    last = min(len(doc.lines), span.line + span.text.count("\n") + 1)
+    while 0 <= line_index < last:
+        source = doc.lines[line_index]
+        found = source.find(needle, max(column_index, 0))
+        while found >= 0:
+            if nth == 0:
+                return line_index + 1, found + 1
+            nth -= 1
+            found = source.find(needle, found + 1)
+        line_index, column_index = line_index + 1, 0
+    return span.line, span.column
+
+
+class Citation(NamedTuple):
+    """An arXiv ID or DOI cited in a document: by a link, or written in an entry's text."""
+
+    kind: str  # "arxiv" or "doi"
+    id: str  # as in a key
+    line: int
+    column: int
+    link: Link | None  # None: written in the text
+    entry: int | None  # index into Document.entries, None in prose
+
+
+def citations(doc: Document) -> list[Citation]:
+    """Every arXiv ID and DOI a document cites, once per place, in source order."""
+    found: list[Citation] = []
+    for link in doc.links:
+        key = paper_key(link.target)
+        if key.kind in IDENTIFIER_KINDS:
+            found.append(Citation(key.kind, key.value, link.line, link.column, link, link.entry))
+    for entry in doc.entries:
+        for span in entry.texts:
+            for text_id in find_text_ids(span.text):
+                line, column = locate(doc, span, text_id.start, text_id.end)
+                found.append(Citation(text_id.kind, text_id.id, line, column, None, entry.index))
+    found.sort(key=lambda item: (item.line, item.column))
+    return found

@@ -19,6 +19,8 @@ from typing import Any
 from linter.document import DEFAULT_GENERIC_TEXTS
 from linter.findings import Severity
 from linter.net.settings import CheckerSettings, HostSettings
+from linter.registries import arxiv, crossref
+from linter.registries.base import MAX_AGE
 from linter.rules import resolve_rule
 from linter.rules.base import Rule
 
@@ -314,8 +316,23 @@ def _cli_codes(values: Sequence[str]) -> str | None:
     return ",".join(codes) or None
 
 
-def _cli_no_cache(on: bool) -> bool | None:
+def _cli_off(on: bool) -> bool | None:
+    """``--no-cache``, ``--no-metadata``: False when given, else not given."""
     return False if on else None
+
+
+def _api_url(value: Any, where: Where) -> str:
+    url = _string(value, where).strip()
+    if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s]*)?", url):
+        raise where.error("must be an http(s) URL such as https://export.arxiv.org/api/query")
+    return url
+
+
+def _email(value: Any, where: Where) -> str:
+    address = _string(value, where).strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise where.error("must be an email address such as you@example.org")
+    return address
 
 
 # --- The table -----------------------------------------------------------------------------------
@@ -351,8 +368,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("exclude", "Never fetch URLs matching REGEX.", _NET.exclude, _regexes, network=True, flags=("--exclude",), metavar="REGEX", multiple=True),
     Option("hosts", "Per-host max-concurrency, accept and min-interval.", {}, _host_settings, extend=True, network=True),
     Option("cache", "Link cache file", True, _cache, field=None, flags=("--cache",), metavar="PATH", shown_default="user cache dir"),
-    Option("no-cache", "Neither read nor write the link cache.", False, flags=("--no-cache",), is_flag=True, overrides="cache", cli_value=_cli_no_cache),
+    Option("no-cache", "Neither read nor write the link cache.", False, flags=("--no-cache",), is_flag=True, overrides="cache", cli_value=_cli_off),
     Option("max-cache-age", "Reuse cached results up to AGE (3600, 30m, 12h, 1d)", _NET.max_cache_age, parse_duration, network=True, flags=("--max-cache-age",), metavar="AGE", shown_default="1d"),
+    # Registries: papers verified against arXiv and Crossref metadata
+    Option("metadata", "Verify arXiv IDs and DOIs against the arXiv and Crossref APIs.", True, _boolean),
+    Option("no-metadata", "Do not ask the arXiv and Crossref APIs; fetch arXiv and DOI links as pages.", False, flags=("--no-metadata",), is_flag=True, overrides="metadata", cli_value=_cli_off),
+    Option("arxiv-api", "arXiv API endpoint.", arxiv.DEFAULT_API, _api_url, flags=("--arxiv-api",), metavar="URL"),
+    Option("crossref-api", "Crossref works endpoint.", crossref.DEFAULT_API, _api_url, flags=("--crossref-api",), metavar="URL"),
+    Option("doi-api", "DOI handle endpoint for DOIs Crossref does not know.", crossref.DEFAULT_DOI_API, _api_url, flags=("--doi-api",), metavar="URL"),
+    Option("mailto", "Contact address for Crossref's polite pool.", None, _email, flags=("--mailto",), metavar="EMAIL"),
+    Option("max-metadata-age", "Reuse cached API records up to AGE", MAX_AGE, parse_duration, flags=("--max-metadata-age",), metavar="AGE", shown_default="30d"),
     # How much to say
     Option("quiet", "Print the findings and nothing else.", False, flags=("--quiet", "-q"), is_flag=True),
     Option("verbose", "Say what is read and checked, on stderr.", False, flags=("--verbose", "-v"), is_flag=True),

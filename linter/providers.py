@@ -1,8 +1,10 @@
 """Sources of truth asked online: what each collects from the documents, and how it is started.
 
 A provider collects keys from the parsed documents (URLs for the link checker; arXiv IDs, DOIs or
-GitHub repositories for the registries that ``linter/registries/`` will hold), answers for all of
-them in the background, in batches where its source allows, and returns typed results by key. The
+GitHub repositories for the registries of ``linter/registries/``), answers for all of them in the
+background, in batches where its source allows, and returns typed results by key. A registry
+speaks for the links it can answer (an arXiv abstract page whose ID the API knows), so the link
+checker leaves those out instead of fetching each page. The
 engine starts every provider whose rules are enabled right after parsing, runs the offline rules
 meanwhile, then hands each family's ``check_results`` the results by provider name: providers find
 things out, rule families turn them into findings.
@@ -14,7 +16,9 @@ imports its network code in :meth:`Provider.start`, so that ``--offline`` never 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,8 +53,8 @@ class Provider(Protocol):
     name: str  # the key of its results in what check_results receives
     codes: frozenset[str]  # the rules that use its results: it runs only when one is enabled
 
-    def collect(self, documents: Sequence[Document]) -> Sequence[str]:
-        """The keys to answer for, without repeats, in a stable order."""
+    def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
+        """The keys to answer for, without repeats, in a stable order (none: not started)."""
         ...
 
     def start(self, keys: Sequence[str], run: ProviderRun) -> Pending:
@@ -58,10 +62,51 @@ class Provider(Protocol):
         ...
 
 
+class InBackground:
+    """A coroutine run to completion on an event loop of its own in a background thread, so that
+    the caller can run the offline rules meanwhile; :meth:`result` waits for it (and re-raises its
+    error)."""
+
+    def __init__(
+        self, work: Callable[[], Coroutine[Any, Any, Mapping[str, Any]]], name: str
+    ) -> None:
+        self._work = work
+        self._result: Mapping[str, Any] | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"paperlint-{name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = asyncio.run(self._work())
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Mapping[str, Any]:
+        # In short steps, so that Ctrl-C interrupts the wait (see PendingChecks.result).
+        while not self._done.wait(JOIN_STEP):
+            pass
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for a background run
+
+
 def _registered() -> dict[str, Provider]:
     from linter.net.provider import LinkChecker
+    from linter.registries import REGISTRIES
+    from linter.registries.provider import RegistryProvider
 
-    providers: tuple[Provider, ...] = (LinkChecker(),)
+    providers: tuple[Provider, ...] = (
+        LinkChecker(),
+        *(RegistryProvider(registry) for registry in REGISTRIES.values()),
+    )
     return {provider.name: provider for provider in providers}
 
 

@@ -36,7 +36,7 @@ class RetiredProvider:
     name = "retired"
     codes = frozenset({"PL901"})
 
-    def collect(self, documents: Sequence[Document]) -> Sequence[str]:
+    def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
         return sorted(
             {
                 link.target

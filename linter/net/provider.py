@@ -1,4 +1,5 @@
-"""The link checker as a provider: every http(s) URL of the documents, checked once.
+"""The link checker as a provider: every http(s) URL of the documents, checked once, except the
+links a registry of this run speaks for (their pages are not fetched one by one).
 
 Imported on the offline path, so it must never import aiohttp at module level.
 """
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 
 from linter.document import Document
 from linter.providers import Pending, ProviderRun
+from linter.registries import active_registries
 from linter.rules import links
 
 
@@ -16,12 +18,14 @@ class LinkChecker:
     name = "links"
     codes = frozenset(rule.code for rule in links.FAMILY.rules if rule.network)
 
-    def collect(self, documents: Sequence[Document]) -> Sequence[str]:
+    def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
+        registries = active_registries(run)
         urls = {
             url
             for document in documents
             for link in document.links
             if (url := links.fetched_url(link)) is not None
+            and not any(registry.claims(url) for registry in registries)
         }
         return sorted(urls)
 

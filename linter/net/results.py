@@ -67,3 +67,4 @@ class Progress:
     checked: int
     total: int
     failures: int
+    label: str = "links"  # what is counted: links, or a registry's batches ("arXiv API")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from linter.rules import duplicates, encoding, identifiers, links
+from linter.rules import duplicates, encoding, identifiers, links, metadata
 from linter.rules.base import Rule, RuleFamily
 
 FAMILIES: dict[str, RuleFamily] = {}
 # The catalogue, by code in order (codes group by family: 1xx links, 2xx duplicates, 3xx
-# identifiers, 4xx encoding).
+# identifiers and metadata, 4xx encoding).
 RULES: dict[str, Rule] = {}
 RULES_BY_NAME: dict[str, Rule] = {}
 
@@ -28,7 +28,13 @@ def register(family: RuleFamily) -> None:
     RULES_BY_NAME.update((rule.name, rule) for rule in RULES.values())
 
 
-for _family in (links.FAMILY, duplicates.FAMILY, identifiers.FAMILY, encoding.FAMILY):
+for _family in (
+    links.FAMILY,
+    duplicates.FAMILY,
+    identifiers.FAMILY,
+    metadata.FAMILY,
+    encoding.FAMILY,
+):
     register(_family)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -18,6 +19,11 @@ from linter.document import Document
 from linter.findings import Hit, Severity
 
 _T = TypeVar("_T")
+
+
+def latest_date_on_earth() -> date:
+    """Today's date where it is latest (UTC+14): an ID a reader may already see is never future."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
 class RunMemo:
@@ -50,6 +56,8 @@ class RuleContext:
     load_document: Callable[[Path], Document | None] = field(default=lambda _path: None)
     # Shared derived values of one run (the engine passes a fresh one); None computes them afresh.
     memo: RunMemo | None = field(default=None, repr=False, compare=False)
+    # The last day it may be anywhere on Earth: an arXiv ID from a later month cannot exist yet.
+    today: date = field(default_factory=lambda: latest_date_on_earth())
 
 
 @dataclass(frozen=True, slots=True)

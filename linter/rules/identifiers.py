@@ -54,8 +54,8 @@ PL303 id-invalid
     An arXiv ID, in a link or written in an entry's text, that cannot exist: a month 00 or 13 and
     above; a new-style ID before 0704 (they started in April 2007); 4 digits after the dot from 1501
     on (January 2015 onwards IDs have 5) or 5 digits before 1501; sequence number zero; an
-    old-style ID (``hep-th/9901001``) with an impossible month or date. Usually digits were swapped
-    or dropped while copying.
+    old-style ID (``hep-th/9901001``) with an impossible month or date; a new-style ID from a month
+    that has not begun yet anywhere on Earth. Usually digits were swapped or dropped while copying.
 
     Failing::
 
@@ -88,10 +88,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
 from linter import titles
-from linter.document import Document, Entry, Link, TextSpan
+from linter.document import Document, Entry, Link
 from linter.findings import Hit, Location, Severity
 from linter.identity import (
     ARXIV,
@@ -101,6 +102,7 @@ from linter.identity import (
     TextId,
     arxiv_id_problem,
     find_text_ids,
+    locate,
     paper_key,
     paper_link_keys,
 )
@@ -376,40 +378,19 @@ _SORTED_KINDS = tuple(sorted(IDENTIFIER_KINDS))
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Hit]:
     # PL303 and PL304 both look for the IDs written in every text span.
     text_ids = {id(span): find_text_ids(span.text) for entry in doc.entries for span in entry.texts}
-    hits = [*_invalid_ids(doc, text_ids), *_entry_mismatches(doc, ctx, text_ids)]
+    hits = [*_invalid_ids(doc, text_ids, ctx.today), *_entry_mismatches(doc, ctx, text_ids)]
     hits.sort(key=lambda hit: (hit.line, hit.column, hit.code, hit.message))
     yield from hits
 
 
-def locate(doc: Document, span: TextSpan, start: int, end: int) -> tuple[int, int]:
-    """The source position of ``span.text[start:end]``.
-
-    Span texts lose escapes, entities and the indentation of continuation lines, so offsets cannot
-    simply be added; the written text is looked up in the source from the span's start instead."""
-    needle = span.text[start:end]
-    nth = span.text[:start].count(needle)
-    line_index, column_index = span.line - 1, span.column - 1
-    last = min(len(doc.lines), span.line + span.text.count("\n") + 1)
-    while 0 <= line_index < last:
-        source = doc.lines[line_index]
-        found = source.find(needle, max(column_index, 0))
-        while found >= 0:
-            if nth == 0:
-                return line_index + 1, found + 1
-            nth -= 1
-            found = source.find(needle, found + 1)
-        line_index, column_index = line_index + 1, 0
-    return span.line, span.column
-
-
-def _invalid_ids(doc: Document, text_ids: dict[int, list[TextId]]) -> Iterator[Hit]:
+def _invalid_ids(doc: Document, text_ids: dict[int, list[TextId]], today: date) -> Iterator[Hit]:
     reported: set[tuple[int | None, str]] = set()
     for link in doc.links:
         key = paper_key(link.target)
         if key.kind != ARXIV:
             continue
         reported.add((link.entry, key.value))
-        problem = arxiv_id_problem(key.value)
+        problem = arxiv_id_problem(key.value, today)
         if problem is not None:
             yield Hit(
                 "PL303", link.line, link.column, f"arXiv ID {key.value} {problem}", url=link.target
@@ -420,7 +401,7 @@ def _invalid_ids(doc: Document, text_ids: dict[int, list[TextId]]) -> Iterator[H
                 if found.kind != ARXIV or (entry.index, found.id) in reported:
                     continue
                 reported.add((entry.index, found.id))
-                problem = arxiv_id_problem(found.id)
+                problem = arxiv_id_problem(found.id, today)
                 if problem is not None:
                     line, column = locate(doc, span, found.start, found.end)
                     yield Hit("PL303", line, column, f"arXiv ID {found.id} {problem}")

@@ -137,6 +137,7 @@ from linter.document import Document, Link, LinkKind, Span
 from linter.findings import Edit, Hit, Severity
 from linter.hosts import ipv4_host
 from linter.net.results import LinkResult, LinkStatus
+from linter.registries import REGISTRIES, Record, Registry
 from linter.rules.base import Rule, RuleContext, RuleFamily
 
 PLACEHOLDERS = frozenset({"none", "null", "undefined", "nan", "nil", "todo", "tbd", "#todo"})
@@ -402,14 +403,24 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
 def check_results(
     docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
 ) -> Iterator[Hit]:
-    """PL101-PL103, PL107, PL108 at every place each checked URL is written."""
+    """PL101-PL103, PL107, PL108 at every place each checked URL is written, from the link
+    checker's result or, for a link a registry claims, from the registry's record."""
     checked = results.get("links")
     if not isinstance(checked, Mapping):
-        return
+        checked = {}
+    claimants = [
+        (registry, records)
+        for name, registry in REGISTRIES.items()
+        if isinstance(records := results.get(name), Mapping)
+    ]
     for doc in docs:
         for link in doc.links:
             url = fetched_url(link)
-            result = checked.get(url) if url is not None else None
+            if url is None:
+                continue
+            result = checked.get(url)
+            if result is None:
+                result = _registry_result(url, claimants)
             if not isinstance(result, LinkResult):
                 continue
             hit = result_hit(result, link.line, link.column, link.target)
@@ -418,6 +429,17 @@ def check_results(
             if hit.suggestion is not None and hit.code == "PL103":
                 hit = _redirect_fix(hit, link)
             yield replace(hit, path=doc.path)
+
+
+def _registry_result(
+    url: str, claimants: Sequence[tuple[Registry, Mapping[str, object]]]
+) -> LinkResult | None:
+    for registry, records in claimants:
+        key = registry.claims(url)
+        record = records.get(key) if key is not None else None
+        if isinstance(record, Record):
+            return registry.link_result(url, record)
+    return None
 
 
 def _redirect_fix(hit: Hit, link: Link) -> Hit:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from linter.document import Document, Entry, Link, LinkKind, TextSpan, parse
 from linter.findings import Hit, Location
 from linter.identity import paper_links
 from linter.rules import RULES, identifiers, rule_examples
-from linter.rules.base import RuleContext
+from linter.rules.base import RuleContext, latest_date_on_earth
 from linter.rules.identifiers import check_corpus, check_document
 
 CTX = RuleContext()
@@ -285,6 +286,29 @@ def test_pl303_links_outside_entries() -> None:
     doc = md("x")
     doc.links.append(Link("https://arxiv.org/pdf/2300.12345v2.pdf", "pdf", 1, 1, LinkKind.INLINE))
     assert document_hits(doc) == [("PL303", 1, 1, "arXiv ID 2300.12345 has month 00")]
+
+
+def test_pl303_an_id_from_a_month_that_has_not_begun() -> None:
+    doc = md(
+        "- [Next month](https://arxiv.org/abs/2701.00001)\n"
+        "- [This month](https://arxiv.org/abs/2612.00001)\n"
+        "- **Written**, arXiv:2801.00002\n"
+    )
+    ctx = replace(CTX, today=date(2026, 12, 3))
+    hits = [(hit.code, hit.line, hit.column, hit.message) for hit in check_document(doc, ctx)]
+    assert hits == [
+        ("PL303", 1, 3, "arXiv ID 2701.00001 is from 2027-01, a month that has not begun yet"),
+        ("PL303", 3, 22, "arXiv ID 2801.00002 is from 2028-01, a month that has not begun yet"),
+    ]
+    # A day later in the calendar it may exist: the context's date decides, not the clock.
+    later = replace(CTX, today=date(2027, 1, 1))
+    assert [hit.line for hit in check_document(doc, later)] == [3]
+
+
+def test_latest_date_on_earth_is_never_behind_utc() -> None:
+    from datetime import UTC, datetime
+
+    assert latest_date_on_earth() >= datetime.now(UTC).date()
 
 
 # --------------------------------------------------------------------------------------------------
