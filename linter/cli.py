@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -103,7 +104,8 @@ def _build_config(
 
 
 class _ProgressBar:
-    """One self-overwriting line on stderr while the network phase runs (TTY only)."""
+    """One self-overwriting line on stderr while the network phase runs (TTY only): the links
+    checked, then each registry's batches. Providers report from their own threads."""
 
     WIDTH = 30
 
@@ -111,19 +113,33 @@ class _ProgressBar:
         self._stream = stream
         self._last_draw = float("-inf")  # the first update always draws
         self._drawn = False
+        self._latest: dict[str, Progress] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        finished = progress.checked >= progress.total
-        if not finished and now - self._last_draw < 0.1:
-            return
-        self._last_draw = now
-        filled = int(self.WIDTH * progress.checked / max(progress.total, 1))
+        with self._lock:
+            self._latest[progress.label] = progress
+            now = time.monotonic()
+            finished = all(item.checked >= item.total for item in self._latest.values())
+            if not finished and now - self._last_draw < 0.1:
+                return
+            self._last_draw = now
+            self._draw()
+
+    def _draw(self) -> None:
+        parts: list[str] = []
+        lead = self._latest.get("links") or next(iter(self._latest.values()))
+        filled = int(self.WIDTH * lead.checked / max(lead.total, 1))
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self._stream.write(
-            f"\r[{bar}] {progress.checked}/{progress.total} links checked,"
-            f" {progress.failures} failing"
-        )
+        for label, item in self._latest.items():
+            if label == "links":
+                parts.insert(
+                    0, f"{item.checked}/{item.total} links checked, {item.failures} failing"
+                )
+            else:
+                failing = f", {item.failures} failed" if item.failures else ""
+                parts.append(f"{label} {item.checked}/{item.total} batches{failing}")
+        self._stream.write(f"\r[{bar}] {'; '.join(parts)}")
         self._stream.flush()
         self._drawn = True
 

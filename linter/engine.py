@@ -27,6 +27,7 @@ from linter.reading import (
     read_file,
     read_source,
 )
+from linter.registries.papers import PaperReport, paper_reports
 from linter.rules import FAMILIES, RULES, resolve_rule
 from linter.rules.base import RuleContext, RunMemo
 
@@ -66,6 +67,7 @@ class Report:
     files: tuple[CheckedFile, ...] = ()
     urls_checked: int = 0
     notices: tuple[str, ...] = ()
+    papers: tuple[PaperReport, ...] = ()  # what the registries said about each cited paper
 
 
 @contextmanager
@@ -182,6 +184,7 @@ def lint(
                 for hit in family.check_results(documents, results, context):
                     hits.append((hit.path or "", hit))
     urls_checked = len(results.get("links", {}))
+    papers = paper_reports(documents, results) if results else ()
 
     findings = filter_hits(hits, documents, config)
     findings.sort(key=Finding.sort_key)
@@ -192,7 +195,13 @@ def lint(
         **_severity_counts(findings),
     )
     return Report(
-        tuple(findings), summary, tuple(problems), tuple(checked), urls_checked, tuple(warnings)
+        tuple(findings),
+        summary,
+        tuple(problems),
+        tuple(checked),
+        urls_checked,
+        tuple(warnings),
+        papers,
     )
 
 

@@ -161,7 +161,9 @@ def test_cli_options_override_file_values(tmp_path: Path) -> None:
     config = load_config(write(tmp_path / ".paperlint.toml", "retries = 3\nignore = ['PL302']\n"))
     merged = apply_options(config, {"retries": 0, "select": ["PL3"]}, "command line", tmp_path)
     assert merged.retries == 0
-    assert merged.enabled_codes() == frozenset({"PL301", "PL303", "PL304", "PL305", "PL306", "PL307"})
+    assert merged.enabled_codes() == frozenset(
+        {"PL301", "PL303", "PL304", "PL305", "PL306", "PL307"}
+    )
 
 
 def test_cache_key_accepts_bool_or_relative_path(tmp_path: Path) -> None:

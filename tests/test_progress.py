@@ -26,6 +26,25 @@ def test_progress_bar_redraws_one_line_and_clears_it(monkeypatch: pytest.MonkeyP
     )
 
 
+def test_progress_bar_counts_registry_batches_after_the_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter([0.0, 0.5, 1.0, 1.5])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    bar = cli._ProgressBar(stream)
+    bar(Progress(0, 2, 0, "arXiv API"))
+    bar(Progress(1, 4, 0))
+    bar(Progress(2, 2, 1, "arXiv API"))
+    bar(Progress(4, 4, 0))
+    assert stream.getvalue().split("\r")[1:] == [
+        "[------------------------------] arXiv API 0/2 batches",
+        "[#######-----------------------] 1/4 links checked, 0 failing; arXiv API 0/2 batches",
+        "[#######-----------------------] 1/4 links checked, 0 failing; arXiv API 2/2 batches, 1 failed",
+        "[##############################] 4/4 links checked, 0 failing; arXiv API 2/2 batches, 1 failed",
+    ]
+
+
 def test_a_bar_that_never_drew_leaves_nothing() -> None:
     stream = io.StringIO()
     cli._ProgressBar(stream).close()

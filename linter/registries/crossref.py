@@ -43,6 +43,7 @@ DEFAULT_DOI_API = "https://doi.org/api/handles"
 BATCH_SIZE = 50  # DOIs per request: URLs stay under 4 kB even with long DOIs
 INTERVAL = 1.0  # seconds between two requests; Crossref's public pool allows 5 a second
 BODY_LIMIT = 16 * 1024 * 1024
+USER_AGENT = f"paperlint/{__version__} (reading-list linter)"
 _RETRACTIONS = frozenset({"retraction", "withdrawal", "removal"})
 _TAG = re.compile(r"<[^>]+>")  # Crossref titles carry JATS/MathML markup: <i>, <sub>, <mml:math>
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
@@ -81,7 +82,7 @@ class CrossrefRegistry:
 
     def endpoint(self, config: Config) -> Endpoint:
         contact = f"; mailto:{config.mailto}" if config.mailto else ""
-        headers = {"User-Agent": f"paperlint/{__version__} (reading-list linter{contact})"}
+        headers = {"User-Agent": f"{USER_AGENT[:-1]}{contact})"}
         return Endpoint(config.crossref_api, headers, INTERVAL, config.doi_api, config.mailto)
 
     async def lookup(
@@ -105,7 +106,7 @@ class CrossrefRegistry:
                     records.update(_records([answer.get("message") or {}], [doi]))
         for doi in batch:
             if doi not in records and endpoint.fallback:
-                records[doi] = await _handle(client, endpoint.fallback, doi, endpoint)
+                records[doi] = await _handle(client, endpoint.fallback, doi)
         return records
 
 
@@ -182,15 +183,14 @@ def _first(value: Any) -> str | None:
     return " ".join(html.unescape(_TAG.sub("", value)).split()) or None
 
 
-async def _handle(client: Client, base: str, doi: str, endpoint: Endpoint) -> Record:
+async def _handle(client: Client, base: str, doi: str) -> Record:
     """The DOI system's own answer for a DOI that Crossref does not know."""
     from linter.net.client import FetchError
 
     url = f"{base.rstrip('/')}/{quote(doi, safe='/')}"
     try:
-        response: Response = await client.get(
-            url, {"User-Agent": endpoint.headers.get("User-Agent", "")}
-        )
+        # The contact address is for Crossref, which asks for it; the DOI system does not.
+        response: Response = await client.get(url, {"User-Agent": USER_AGENT})
     except FetchError as error:
         return Record(doi, RecordStatus.UNVERIFIED, reason=f"doi.org: {error.reason}")
     if response.status == 404:

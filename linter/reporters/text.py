@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from linter.findings import Finding, Severity
+from linter.findings import Finding, FixLevel, Severity
 
 if TYPE_CHECKING:
     from linter.engine import Report
@@ -62,12 +62,18 @@ def render(report: Report, options: RenderOptions) -> str:
     lines = [format_finding(finding, options.color) for finding in report.findings]
     # Standard input is never written back: its fixes only show with --diff.
     unwritable = {checked.source.display for checked in report.files if checked.source.path is None}
-    fixable = sum(
-        1
+    editable = [
+        finding.edit
         for finding in report.findings
         if finding.edit is not None and finding.path not in unwritable
-    )
+    ]
+    safe = sum(1 for edit in editable if edit.level is FixLevel.SAFE)
+    unsafe = len(editable) - safe
     lines.append(summary_line(report))
-    if fixable and options.show_fixes:
-        lines.append(f"{fixable} fixable with `paperlint check --fix`.")
+    if options.show_fixes:
+        if safe:
+            lines.append(f"{safe} fixable with `paperlint check --fix`.")
+        if unsafe:
+            # Titles taken from a registry: the list may have shortened one on purpose.
+            lines.append(f"{unsafe} more with `paperlint check --fix --fix-titles` (review them).")
     return "\n".join(lines) + "\n"

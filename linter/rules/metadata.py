@@ -63,19 +63,12 @@ from linter.document import Document
 from linter.findings import Edit, FixLevel, Hit, Severity
 from linter.identity import ARXIV, DOI, citations
 from linter.registries import Record, RecordStatus
+from linter.registries.papers import REGISTRY_OF_KIND, record_for
 from linter.rules.base import Rule, RuleContext, RuleFamily
 from linter.rules.identifiers import CONFLICT_MIN_WORDS, Occurrence, occurrences
 from linter.titles import same_title, shortened_title, title_words
 
-# Which provider answers for which kind of identifier.
-PROVIDER_OF_KIND = {ARXIV: "arxiv", DOI: "crossref"}
 _NAMES = {ARXIV: "arXiv", DOI: "Crossref"}
-
-
-def _record(results: Mapping[str, object], kind: str, key: str) -> Record | None:
-    records = results.get(PROVIDER_OF_KIND.get(kind, ""))
-    record = records.get(key) if isinstance(records, Mapping) else None
-    return record if isinstance(record, Record) else None
 
 
 def _shown(kind: str, key: str) -> str:
@@ -85,7 +78,7 @@ def _shown(kind: str, key: str) -> str:
 def check_results(
     docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
 ) -> Iterator[Hit]:
-    if not any(name in results for name in PROVIDER_OF_KIND.values()):
+    if not any(name in results for name in REGISTRY_OF_KIND.values()):
         return
     for doc in docs:
         yield from _status_hits(doc, results)
@@ -101,7 +94,7 @@ def _status_hits(doc: Document, results: Mapping[str, object]) -> Iterator[Hit]:
             if once in seen:
                 continue
             seen.add(once)
-        record = _record(results, citation.kind, citation.id)
+        record = record_for(results, citation.kind, citation.id)
         if record is None:
             continue
         shown = _shown(citation.kind, citation.id)
@@ -142,7 +135,7 @@ def _title_hits(
 ) -> Iterator[Hit]:
     by_entry: dict[tuple[str, int], list[tuple[Occurrence, Record]]] = {}
     for item in occurrences(docs, ctx):
-        record = _record(results, item.key.kind, item.key.value)
+        record = record_for(results, item.key.kind, item.key.value)
         if record is not None and registry_titles(record):
             by_entry.setdefault((item.path, item.entry.index), []).append((item, record))
     lines = {doc.path: doc.lines for doc in docs}
