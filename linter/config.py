@@ -45,6 +45,7 @@ class Config:
     cache: bool = default("cache")
     cache_path: Path | None = None  # None: the user cache directory
     max_cache_age: float = default("max-cache-age")
+    grace: float = default("grace")  # seconds; 0: off
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:

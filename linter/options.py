@@ -353,6 +353,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("cache", "Link cache file", True, _cache, field=None, flags=("--cache",), metavar="PATH", shown_default="user cache dir"),
     Option("no-cache", "Neither read nor write the link cache.", False, flags=("--no-cache",), is_flag=True, overrides="cache", cli_value=_cli_no_cache),
     Option("max-cache-age", "Reuse cached results up to AGE (3600, 30m, 12h, 1d)", _NET.max_cache_age, parse_duration, network=True, flags=("--max-cache-age",), metavar="AGE", shown_default="1d"),
+    Option("grace", "A failing link seen alive before is a warning (PL110), not an error, until it has failed for DURATION (3d, 12h; 0: off)", _NET.grace, parse_duration, network=True, flags=("--grace",), metavar="DURATION", shown_default="off"),
     # How much to say
     Option("quiet", "Print the findings and nothing else.", False, flags=("--quiet", "-q"), is_flag=True),
     Option("verbose", "Say what is read and checked, on stderr.", False, flags=("--verbose", "-v"), is_flag=True),
