@@ -52,6 +52,7 @@ class Config:
     doi_api: str = default("doi-api")
     mailto: str | None = default("mailto")
     max_metadata_age: float = default("max-metadata-age")
+    grace: float = default("grace")  # seconds; 0: off
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:

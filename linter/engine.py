@@ -260,6 +260,7 @@ def filter_hits(
                 edit=None if path in lossy else hit.edit,
                 status=hit.status,
                 outcome=hit.outcome,
+                failing_since=hit.failing_since,
             )
         )
     return findings

@@ -67,6 +67,7 @@ class Hit:
     severity: Severity | None = None
     status: int | None = None
     outcome: str | None = None
+    failing_since: str | None = None  # ISO 8601 UTC time: since when a link has been failing
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class Finding:
     edit: Edit | None = None
     status: int | None = None
     outcome: str | None = None
+    failing_since: str | None = None  # ISO 8601 UTC time: since when a link has been failing
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)

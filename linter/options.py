@@ -378,6 +378,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("doi-api", "DOI handle endpoint for DOIs Crossref does not know.", crossref.DEFAULT_DOI_API, _api_url, flags=("--doi-api",), metavar="URL"),
     Option("mailto", "Contact address for Crossref's polite pool.", None, _email, flags=("--mailto",), metavar="EMAIL"),
     Option("max-metadata-age", "Reuse cached API records up to AGE", MAX_AGE, parse_duration, flags=("--max-metadata-age",), metavar="AGE", shown_default="30d"),
+    Option("grace", "A failing link seen alive before is a warning (PL110), not an error, until it has failed for DURATION (3d, 12h; 0: off)", _NET.grace, parse_duration, network=True, flags=("--grace",), metavar="DURATION", shown_default="off"),
     # How much to say
     Option("quiet", "Print the findings and nothing else.", False, flags=("--quiet", "-q"), is_flag=True),
     Option("verbose", "Say what is read and checked, on stderr.", False, flags=("--verbose", "-v"), is_flag=True),

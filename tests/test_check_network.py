@@ -184,3 +184,151 @@ async def test_warm_cache_sends_no_request(
     assert hits == Counter({"HEAD /ok": 1})
     assert (await run_cli(capsys, *args))[0] == 0
     assert hits == Counter({"HEAD /ok": 1})
+
+
+# -- --grace: the failure history across scheduled runs, on a clock the test controls ------------
+
+T = 1_796_018_400.0  # Monday 2026-11-30, 06:00 UTC
+DAY = 86400.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from linter.net import history
+
+    controlled = Clock()
+    monkeypatch.setattr(history, "clock", controlled)
+    return controlled
+
+
+def project_site() -> web.Application:
+    async def fine(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="fine")
+
+    app = web.Application()
+    app.router.add_get("/project", fine)
+    return app
+
+
+async def test_a_host_down_for_one_weekly_run_is_a_warning_with_grace(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
+) -> None:
+    """The scheduled workflow's case: one host is down during one run, then back."""
+    steady, _ = await start_site(aiohttp_server)
+    flaky = await aiohttp_server(project_site())
+    port = flaky.port
+    (tmp_path / "list.md").write_text(
+        f"- [Paper](http://127.0.0.1:{steady.port}/ok)\n"
+        f"- [Project](http://127.0.0.1:{port}/project)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    args = ("check", "--allow-private", "--no-color", "--cache", "links.db", "--grace", "3d")
+
+    assert await run_cli(capsys, *args, "list.md") == (
+        0, "No problems found in 1 file (2 entries, 2 links).\n", ""
+    )  # fmt: skip
+
+    await flaky.close()
+    clock.now = T + 7 * DAY
+    code, out, err = await run_cli(capsys, *args, "list.md")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "list.md:2:3: PL110 [warning] link failing since 2026-12-07, broken after 3d: "
+        "connection refused",
+        "Found 1 problem (0 errors, 1 warning) in 1 file.",
+    ]
+    code, out, _ = await run_cli(capsys, *args, "--format", "json", "list.md")
+    (finding,) = json.loads(out)["findings"]
+    assert {key: finding[key] for key in ("rule", "name", "severity", "status", "outcome")} == {
+        "rule": "PL110",
+        "name": "link-failing",
+        "severity": "warning",
+        "status": None,
+        "outcome": "unreachable",
+    }
+    assert finding["failing_since"] == "2026-12-07T06:00:00Z"
+
+    await aiohttp_server(project_site(), port=port)  # back for the next week's run
+    clock.now = T + 14 * DAY
+    assert await run_cli(capsys, *args, "list.md") == (
+        0, "No problems found in 1 file (2 entries, 2 links).\n", ""
+    )  # fmt: skip
+
+
+async def test_grace_inside_and_past_the_period_and_a_link_never_alive(
+    aiohttp_server: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
+) -> None:
+    status = [200]
+
+    async def paper(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=status[0], text="body")
+
+    app = web.Application()
+    app.router.add_route("*", "/paper", paper)
+    server = await aiohttp_server(app)
+    base = f"http://127.0.0.1:{server.port}"
+    (tmp_path / "list.md").write_text(
+        f"- [Paper]({base}/paper)\n- [Never]({base}/never)\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    # Results reused for an hour only: the runs, days apart, check every link again.
+    args = ("check", "--allow-private", "--no-color", "--cache", "links.db", "--max-cache-age",
+            "1h", "--grace", "3d", "list.md")  # fmt: skip
+    never = "list.md:2:3: PL101 [error] link broken: 404 Not Found"
+
+    code, out, _ = await run_cli(capsys, *args)
+    assert (code, out.splitlines()[:-1]) == (1, [never])  # never seen alive: broken at once
+
+    status[0] = 404
+    clock.now = T + DAY
+    code, out, _ = await run_cli(capsys, *args)
+    assert (code, out.splitlines()[:-1]) == (1, [
+        "list.md:1:3: PL110 [warning] link failing since 2026-12-01, broken after 3d: "
+        "404 Not Found",
+        never,
+    ])  # fmt: skip
+
+    clock.now = T + 5 * DAY
+    code, out, _ = await run_cli(capsys, *args)
+    assert (code, out.splitlines()[:-1]) == (1, [
+        "list.md:1:3: PL101 [error] link broken: 404 Not Found",
+        never,
+    ])  # fmt: skip
+    code, out, _ = await run_cli(capsys, *args, "--format", "json")
+    assert [(item["rule"], item["failing_since"]) for item in json.loads(out)["findings"]] == [
+        ("PL101", "2026-12-01T06:00:00Z"),
+        ("PL101", None),
+    ]
+
+    # Without --grace the same history changes nothing.
+    code, out, _ = await run_cli(capsys, *args[:-3], "list.md")
+    assert out.splitlines()[0] == "list.md:1:3: PL101 [error] link broken: 404 Not Found"
+
+
+async def test_a_bad_grace_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "list.md").write_text("- [Paper](https://example.org/)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert await run_cli(capsys, "check", "--grace", "3x", "list.md") == (
+        2,
+        "",
+        "paperlint: error: command line: 'grace' must be a duration such as 3600, 30m, 12h or 1d\n",
+    )

@@ -63,6 +63,20 @@ accept = "200,429"
     assert config.source == pyproject
 
 
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("'3d'", 3 * 86400.0), ("'12h'", 12 * 3600.0), ("'90m'", 5400.0), ("'1w'", 7 * 86400.0),
+     ("3600", 3600.0), ("0", 0.0)],
+)  # fmt: skip
+def test_grace_is_a_duration_handed_to_the_checker(
+    tmp_path: Path, value: str, seconds: float
+) -> None:
+    config = load_config(write(tmp_path / ".paperlint.toml", f"grace = {value}\n"))
+    assert config.grace == seconds
+    assert config.checker_settings(tmp_path / "c.db", None).grace == seconds
+    assert Config().grace == 0.0  # off unless asked for
+
+
 def test_dotfile_wins_over_pyproject_and_is_found_from_subfolders(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", "[tool.paperlint]\nretries = 1\n")
     dotfile = write(tmp_path / ".paperlint.toml", "retries = 3\n")
@@ -89,6 +103,8 @@ def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
         ("accept = ['2xx']\n", "'accept': '2xx' is not an HTTP status code or range"),
         ("exclude = ['(']\n", "'exclude': invalid regex '('"),
         ("max-cache-age = 'soon'\n", "'max-cache-age' must be a duration"),
+        ("grace = '3x'\n", "'grace' must be a duration such as 3600, 30m, 12h or 1d"),
+        ("grace = false\n", "'grace' must be a duration"),
         (
             "[severity]\nPL101 = 'fatal'\n",
             '\'severity.PL101\' must be "error", "warning" or "info"',

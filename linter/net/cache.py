@@ -1,6 +1,6 @@
-"""SQLite cache by namespace, shared safely by parallel runs: link results (``links``) and the
-JSON records of registries (``metadata``: what an API said about a work; ``history``: archive
-snapshots), each namespace a table of its own.
+"""SQLite cache by namespace, shared safely by parallel runs: link results (``links``) and JSON
+records (``metadata``: what a registry's API said about a work; ``history``: when each URL last
+answered and since when it has been failing, see ``history``), each namespace a table of its own.
 
 pre-commit runs hooks in parallel, so several processes may read and write one file at once: WAL
 mode lets readers and one writer work together, and a busy timeout makes a writer wait for another
@@ -280,9 +280,12 @@ class LinkCache:
             return {}
         return found
 
-    def put_records(self, namespace: str, records: Mapping[str, Any]) -> int:
+    def put_records(
+        self, namespace: str, records: Mapping[str, Any], keep: float = PRUNE_AGE
+    ) -> int:
         """Stores ``records`` (key to a JSON-serialisable value) in ``namespace``, checked now;
-        returns how many were stored. Records past ``PRUNE_AGE`` are deleted, as links are."""
+        returns how many were stored. The namespace's records not stored for ``keep`` seconds
+        (default ``PRUNE_AGE``, as links) are deleted."""
         table = _record_table(namespace)
         if self._conn is None:
             return 0
@@ -293,7 +296,7 @@ class LinkCache:
             conn.executemany(
                 f"INSERT OR REPLACE INTO {table} (key, value, checked_at) VALUES (?, ?, ?)", rows
             )
-            conn.execute(f"DELETE FROM {table} WHERE checked_at < ?", (now - PRUNE_AGE,))
+            conn.execute(f"DELETE FROM {table} WHERE checked_at < ?", (now - keep,))
 
         return len(rows) if self._write(write) else 0
 

@@ -9,7 +9,8 @@ while the offline rules run; :func:`run_checks` is the synchronous wrapper.
 The pieces: ``guard`` (the address guard and resolvers), ``hosts`` (per-host slots, pauses and
 idle connections), ``classify`` (what an answer or a failure means), ``body`` (bounded body
 reads), ``urls`` (URL parsing), ``client`` (the polite client a registry can use too) and
-``judge`` (HEAD first, redirects, the LinkResult of a link).
+``judge`` (HEAD first, redirects, the LinkResult of a link); ``history`` dates the failures of
+URLs that were alive before.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 
 from yarl import URL
 
+from linter.net import history
 from linter.net.body import MAX_BODY_BYTES
 from linter.net.cache import LinkCache
 from linter.net.client import open_client
@@ -57,9 +59,10 @@ async def check_urls(
         if any(pattern.search(key) for pattern in excludes):
             by_key[key] = LinkResult(key, LinkStatus.EXCLUDED, None, "excluded")
 
+    now = history.clock()  # one time for the whole run: its cache rows and its history
     cache: LinkCache | None = None
     if settings.cache_path is not None:
-        cache = LinkCache(settings.cache_path, settings.max_cache_age)
+        cache = LinkCache(settings.cache_path, settings.max_cache_age, clock=lambda: now)
         cache.open()
     try:
         if cache is not None:
@@ -71,6 +74,7 @@ async def check_urls(
         fresh = await _run(todo, settings, by_key, keys, progress)
         if cache is not None:
             cache.put_many(fresh)
+            by_key.update(history.record(cache, fresh, now, settings.grace))
     finally:
         if cache is not None:
             cache.close()

@@ -46,7 +46,12 @@ class LinkResult:
     ``redirected``), ``None`` when no response was received. ``reason`` is a short human text
     without the outcome word, e.g. ``404 Not Found`` or ``connection refused``. ``final_url`` is set
     for ``redirected``: the end of the leading chain of permanent redirects. ``requests`` counts the
-    HTTP requests sent for this URL; ``bytes_read`` the response body bytes read (bounded)."""
+    HTTP requests sent for this URL; ``bytes_read`` the response body bytes read (bounded).
+
+    ``failing_since`` (POSIX time) is set on a failure (broken, unreachable, timeout) of a URL the
+    cache's history saw alive before: when its present run of failures began. ``grace`` is set,
+    to the grace period's length in seconds, while that run is shorter than the period (the
+    links family then reports a warning, PL110, instead of PL101/PL102)."""
 
     url: str
     outcome: LinkStatus
@@ -56,6 +61,8 @@ class LinkResult:
     from_cache: bool = False
     requests: int = 0
     bytes_read: int = 0
+    failing_since: float | None = None
+    grace: float | None = None
 
     @property
     def failed(self) -> bool:

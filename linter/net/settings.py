@@ -39,6 +39,9 @@ class CheckerSettings:
     hosts: dict[str, HostSettings] = field(default_factory=dict)
     cache_path: Path | None = None  # None: no cache
     max_cache_age: float = 86400.0  # seconds
+    # Seconds a URL seen alive before may fail before its failure is an error (PL101/PL102) rather
+    # than a warning (PL110); 0: off. Needs the cache, which holds the history.
+    grace: float = 0.0
     github_token: str | None = None
     # "head": HEAD first, streamed GET when HEAD is mishandled (remembered per host);
     # "get": a streamed GET alone. See bench/linkfarm/README.md for the measurement.

@@ -37,6 +37,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     if finding.outcome is not None:
         data["status"] = finding.status
         data["outcome"] = finding.outcome
+        data["failing_since"] = finding.failing_since
     return data
 
 

@@ -132,6 +132,8 @@ def result(finding: Finding, occurrence: int = 0) -> dict[str, Any]:
     if finding.outcome is not None:
         properties["outcome"] = finding.outcome
         properties["status"] = finding.status
+    if finding.failing_since is not None:
+        properties["failing_since"] = finding.failing_since
     if properties:
         data["properties"] = properties
     return data

@@ -8,7 +8,8 @@ PL101 link-broken
     The server answered that the page is gone: 404, 410, or another status that is not accepted
     (``accept``, default every 2xx) and persisted through the retries (408, 429 and 5xx are retried
     with backoff), or a redirect loop / more than 10 redirects. The status code is in the message
-    and in the JSON ``status`` field.
+    and in the JSON ``status`` field. With a grace period (``--grace``), a link that answered before
+    is PL110, a warning, until it has failed for that long.
 
     Failing::
 
@@ -22,7 +23,8 @@ PL102 link-unreachable
     No HTTP answer at all: the host name does not resolve, the connection is refused or reset, the
     TLS handshake fails, or the server did not answer within ``--timeout`` (default 20 s, connect
     10 s). The reason is in the message. Timeouts are not retried by default: a hung server would
-    cost several timeouts.
+    cost several timeouts. With a grace period (``--grace``), a host that answered before is PL110,
+    a warning, until it has failed for that long.
 
     Failing::
 
@@ -71,6 +73,25 @@ PL108 link-skipped
     Passing::
 
         - [Hosted demo](https://huggingface.co/spaces/gradio/hello_world)
+
+PL110 link-failing
+    A warning, not yet an error: the link fails as PL101 or PL102 would report it, but it answered
+    when checked before, and it has been failing for less than the grace period (``grace``, e.g.
+    ``--grace 3d``; off by default). A server down for an afternoon, or during one scheduled
+    run, is not a dead link. The message says since when the link fails and after how long it
+    counts as broken: ``failing since 2026-11-30, broken after 3d``, then the reason; the JSON
+    ``failing_since`` field has the time. Once the link has failed for the whole period it is
+    PL101/PL102 again. A link that has never answered is broken at once, and PL107 is never
+    delayed. The dates come from the history in the link cache (no cache, no grace): every run
+    records when each URL last answered and when its failures began.
+
+    Failing::
+
+        - [Project page](https://lab.example.org/project) (down since yesterday, alive before)
+
+    Passing::
+
+        - [Project page](https://github.com/facebookresearch/metaseq)
 
 PL104 url-invalid
     The link target is empty, a placeholder that a generator left behind (``None``, ``null``,
@@ -129,6 +150,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -380,11 +402,17 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
     code = _CODES.get(result.outcome)
     if code is None:
         return None
+    since = result.failing_since
     if code == "PL103":
         if not result.final_url:
             return None
         message = f"link redirected permanently to {result.final_url}"
         suggestion: str | None = result.final_url
+    elif code in ("PL101", "PL102") and since is not None and result.grace is not None:
+        code = "PL110"
+        prefix = f"link failing since {_day(since)}, broken after {_duration(result.grace)}"
+        message = f"{prefix}: {result.reason}" if result.reason else prefix
+        suggestion = None
     else:
         message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
         suggestion = None
@@ -397,14 +425,36 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
         suggestion=suggestion,
         status=result.status,
         outcome=str(result.outcome),
+        failing_since=None if since is None else _instant(since),
     )
+
+
+def _day(timestamp: float) -> str:
+    """``2026-11-30``: the UTC date of a POSIX time."""
+    return datetime.fromtimestamp(timestamp, UTC).date().isoformat()
+
+
+def _instant(timestamp: float) -> str:
+    """``2026-11-30T06:00:00Z``: a POSIX time in UTC, to the second."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_UNITS = (("d", 86400.0), ("h", 3600.0), ("m", 60.0))
+
+
+def _duration(seconds: float) -> str:
+    """A duration as options are written: ``3d``, ``36h``, ``90m``, ``45s``."""
+    for unit, size in _UNITS:
+        if seconds >= size and (seconds / size).is_integer():
+            return f"{int(seconds / size)}{unit}"
+    return f"{seconds:g}s"
 
 
 def check_results(
     docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
 ) -> Iterator[Hit]:
-    """PL101-PL103, PL107, PL108 at every place each checked URL is written, from the link
-    checker's result or, for a link a registry claims, from the registry's record."""
+    """PL101-PL103, PL107, PL108, PL110 at every place each checked URL is written, from the
+    link checker's result or, for a link a registry claims, from the registry's record."""
     checked = results.get("links")
     if not isinstance(checked, Mapping):
         checked = {}
@@ -461,14 +511,15 @@ FAMILY = RuleFamily(
     "links",
     __doc__ or "",
     (
-        Rule("PL101", "link-broken", _ERR, "The link target answers 404, 410 or another error.", network=True),
-        Rule("PL102", "link-unreachable", _ERR, "The host cannot be reached (DNS, refused, reset, TLS, timeout).", network=True),
+        Rule("PL101", "link-broken", _ERR, "The link target answers 404, 410 or another error.", network=True, options=("grace",)),
+        Rule("PL102", "link-unreachable", _ERR, "The host cannot be reached (DNS, refused, reset, TLS, timeout).", network=True, options=("grace",)),
         Rule("PL103", "link-redirected", _WARN, "The link permanently redirects to another URL.", network=True),
         Rule("PL104", "url-invalid", _ERR, "The link target is empty, a placeholder or not a valid URL."),
         Rule("PL105", "file-missing", _ERR, "A relative link or image points to a file that does not exist."),
         Rule("PL106", "anchor-missing", _ERR, "A #fragment matches no heading or HTML anchor."),
         Rule("PL107", "link-unverified", _WARN, "The server would not let the link be verified (rate limit, bot protection).", network=True),
         Rule("PL108", "link-skipped", _INFO, "The link was not checked (private or loopback address).", network=True),
+        Rule("PL110", "link-failing", _WARN, "A link that answered before fails, for less than the grace period so far.", network=True, options=("grace",)),
     ),
     check_document=check_document,
     check_results=check_results,

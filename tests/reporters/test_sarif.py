@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from linter.engine import Report, Summary
 from linter.findings import Edit, Finding, Location, Severity
 from linter.reporters import REPORTERS, RenderOptions
 from linter.reporters.sarif import MAX_DESCRIPTION, artifact_uri, sarif_log
+from linter.reporters.sarif import result as sarif_result
 from linter.rules import RULES, rule_doc
 
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
@@ -225,6 +227,13 @@ def test_related_locations_levels_and_link_properties() -> None:
         "status": 404,
     }
     assert "fixes" not in by_rule["PL101"]
+    dated = replace(BROKEN, rule="PL110", failing_since="2026-11-30T06:00:00Z")
+    assert sarif_result(dated)["properties"] == {
+        "url": "http://127.0.0.1:9/gone",
+        "outcome": "broken",
+        "status": 404,
+        "failing_since": "2026-11-30T06:00:00Z",
+    }
     assert by_rule["PL108"]["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "file:///abs/dir%20with%20space/list.md"
     }
