@@ -29,6 +29,17 @@ TYPO_MIN_WORD = 4
 # at most this many words (after the size suffix is removed).
 SHORT_NAME_MAX_WORDS = 3
 
+# Lists write "LLMs" where the paper says "Large Language Models": one title, not two.
+ABBREVIATIONS = {
+    "llm": "large language model",
+    "llms": "large language models",
+    "mllm": "multimodal large language model",
+    "mllms": "multimodal large language models",
+    "vlm": "vision language model",
+    "vlms": "vision language models",
+    "lm": "language model",
+    "lms": "language models",
+}
 _ARTICLES = frozenset({"a", "an", "the"})
 _CONTRACTIONS = frozenset(
     {"let", "what", "it", "that", "there", "here", "who", "where", "how", "he", "she", "one", "now"}
@@ -51,12 +62,14 @@ MODEL_VARIANT_WORDS = frozenset(
 
 
 def normalise_title(title: str) -> str:
-    """Lower case, no accents or punctuation, whitespace collapsed: the form titles compare in."""
+    """Lower case, no accents or punctuation, whitespace collapsed, the field's abbreviations
+    spelt out: the form titles compare in."""
     text = unicodedata.normalize("NFKD", title)
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = text.casefold().replace("&", " and ")
     text = text.replace("'", "").replace("’", "").replace("`", "")  # "deepmind's" -> "deepminds"
-    return _NON_WORD.sub(" ", text).strip()
+    words = _NON_WORD.sub(" ", text).split()
+    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
 
 
 def _strip_possessive(title: str) -> str:

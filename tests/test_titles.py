@@ -116,6 +116,13 @@ def test_normalise_title() -> None:
     assert normalise_title("") == ""
 
 
+def test_the_fields_abbreviations_are_spelt_out() -> None:
+    assert normalise_title("Training LLMs to Reason") == "training large language models to reason"
+    assert same_title(
+        "Are VLMs Good Judges?", "Are Vision-Language Models Good Judges"
+    ) and not same_title("LLMs Can Plan", "LLMs Cannot Plan")
+
+
 def test_canonical_title() -> None:
     assert canonical_title("DeepMind's DiPaCo (v2): Distributed Path Composition") == (
         "dipaco distributed path composition"

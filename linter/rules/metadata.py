@@ -13,8 +13,10 @@ PL305 title-mismatch
     note or venue, an organisation prefix, a couple of typos and a subtitle do not count, and
     neither does a short form (the part before the colon, a model name such as "OPT-66B" for "OPT:
     Open Pre-trained Transformer Language Models"); a real word changed does. Titles with fewer
-    than two words as written ("GPT-3", "metaseq") are names and are not compared, and an entry
-    with several papers is fine when its title is one of theirs. The registry's title is in the
+    than two words as written ("GPT-3", "metaseq") are names and are not compared; "LLMs" and
+    "Large Language Models" are one phrase; an entry with several papers is fine when its title
+    is one of theirs; and a title that is another link's text (a blog post's, with the paper as
+    a ``[paper]`` link beside it) names that page, not the paper. The registry's title is in the
     message and is the fix (an unsafe one: ``--fix --fix-titles`` applies it where the title is
     written as plain text on one line).
 
@@ -61,7 +63,7 @@ from dataclasses import replace
 
 from linter.document import Document
 from linter.findings import Edit, FixLevel, Hit, Severity
-from linter.identity import ARXIV, DOI, citations
+from linter.identity import ARXIV, DOI, citations, paper_key
 from linter.registries import Record, RecordStatus
 from linter.registries.papers import REGISTRY_OF_KIND, record_for
 from linter.rules.base import Rule, RuleContext, RuleFamily
@@ -134,10 +136,14 @@ def _title_hits(
     docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
 ) -> Iterator[Hit]:
     by_entry: dict[tuple[str, int], list[tuple[Occurrence, Record]]] = {}
+    by_path = {doc.path: doc for doc in docs}
     for item in occurrences(docs, ctx):
         record = record_for(results, item.key.kind, item.key.value)
-        if record is not None and registry_titles(record):
-            by_entry.setdefault((item.path, item.entry.index), []).append((item, record))
+        if record is None or not registry_titles(record):
+            continue
+        if _titled_by_another_link(by_path[item.path], item):
+            continue
+        by_entry.setdefault((item.path, item.entry.index), []).append((item, record))
     lines = {doc.path: doc.lines for doc in docs}
     for papers in by_entry.values():
         listed = papers[0][0].title
@@ -161,6 +167,15 @@ def _title_hits(
         )
         edit = _title_edit(lines[item.path], place.line, place.column, listed, record.title)
         yield replace(hit, edit=edit) if edit is not None else hit
+
+
+def _titled_by_another_link(doc: Document, item: Occurrence) -> bool:
+    """The entry's title is another link's text ("[The Illustrated Transformer](blog) [paper](...)"):
+    it names that page, not the paper."""
+    entry = item.entry
+    if entry.title_source != "link" or entry.title_link is None:
+        return False
+    return paper_key(doc.links[entry.title_link].target) != item.key
 
 
 def _title_edit(

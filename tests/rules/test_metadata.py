@@ -23,6 +23,9 @@ ARXIV: dict[str, Record] = {
     "2205.01068": Record("2205.01068", FOUND, "OPT: Open Pre-trained Transformer Language Models"),
     "1706.03762": Record("1706.03762", FOUND, "Attention Is All You Need"),
     "2005.14165": Record("2005.14165", FOUND, "Language Models are Few-Shot Learners"),
+    "2412.06769": Record(
+        "2412.06769", FOUND, "Training Large Language Models to Reason in a Continuous Latent Space"
+    ),
     "1712.00001": Record("1712.00001", WITHDRAWN, "Old", reason="This paper has been withdrawn"),
     "1801.00001": Record("1801.00001", FOUND, "Its corrected successor"),
     "2401.99999": Record("2401.99999", MISSING, reason="arXiv has no such paper"),
@@ -84,6 +87,10 @@ def test_a_wrong_title_is_reported_with_the_registrys_title() -> None:
         "[Infini-attention](https://arxiv.org/abs/2404.07143)",  # a name
         "[Deep Residual Learning for Image Recognition](https://doi.org/10.1109/CVPR.2016.90)",
         "[Attention Mechanisms: A Survey of Recent Work](https://doi.org/10.1145/1)",  # subtitle
+        "[Training LLMs to Reason in a Continuous Latent Space](https://arxiv.org/abs/2412.06769)",
+        # A blog post's title, with the paper beside it.
+        "[The Illustrated Transformer](https://jalammar.github.io/illustrated-transformer/)"
+        " ([paper](https://arxiv.org/abs/1706.03762))",
         # An entry with two papers is right when its title is one of theirs.
         "[Language Models are Few-Shot Learners](https://arxiv.org/abs/2005.14165),"
         " [OPT baseline](https://arxiv.org/abs/2205.01068)",
