@@ -52,6 +52,9 @@ class Config:
     doi_api: str = default("doi-api")
     mailto: str | None = default("mailto")
     max_metadata_age: float = default("max-metadata-age")
+    # Archived copies of dead links
+    suggest: bool = default("suggest")
+    archive_api: str = default("archive-api")
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:
