@@ -46,7 +46,8 @@ class LinkResult:
     ``redirected``), ``None`` when no response was received. ``reason`` is a short human text
     without the outcome word, e.g. ``404 Not Found`` or ``connection refused``. ``final_url`` is set
     for ``redirected``: the end of the leading chain of permanent redirects. ``requests`` counts the
-    HTTP requests sent for this URL; ``bytes_read`` the response body bytes read (bounded)."""
+    HTTP requests sent for this URL; ``bytes_read`` the response body bytes read (bounded).
+    ``snapshot`` is the newest archived copy of a dead page, when ``--suggest`` asked for one."""
 
     url: str
     outcome: LinkStatus
@@ -56,6 +57,7 @@ class LinkResult:
     from_cache: bool = False
     requests: int = 0
     bytes_read: int = 0
+    snapshot: str | None = None
 
     @property
     def failed(self) -> bool:
