@@ -53,6 +53,9 @@ class Config:
     mailto: str | None = default("mailto")
     max_metadata_age: float = default("max-metadata-age")
     grace: float = default("grace")  # seconds; 0: off
+    # Archived copies of dead links
+    suggest: bool = default("suggest")
+    archive_api: str = default("archive-api")
     source: Path | None = None  # the file this configuration was read from
 
     def enabled_codes(self) -> frozenset[str]:

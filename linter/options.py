@@ -19,7 +19,7 @@ from typing import Any
 from linter.document import DEFAULT_GENERIC_TEXTS
 from linter.findings import Severity
 from linter.net.settings import CheckerSettings, HostSettings
-from linter.registries import arxiv, crossref
+from linter.registries import arxiv, crossref, wayback
 from linter.registries.base import MAX_AGE
 from linter.rules import resolve_rule
 from linter.rules.base import Rule
@@ -379,6 +379,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("mailto", "Contact address for Crossref's polite pool.", None, _email, flags=("--mailto",), metavar="EMAIL"),
     Option("max-metadata-age", "Reuse cached API records up to AGE", MAX_AGE, parse_duration, flags=("--max-metadata-age",), metavar="AGE", shown_default="30d"),
     Option("grace", "A failing link seen alive before is a warning (PL110), not an error, until it has failed for DURATION (3d, 12h; 0: off)", _NET.grace, parse_duration, network=True, flags=("--grace",), metavar="DURATION", shown_default="off"),
+    # Archived copies of dead links, from the Wayback Machine
+    Option("suggest", "For dead links, suggest the newest Wayback Machine snapshot (--fix applies it).", False, _boolean, flags=("--suggest",), is_flag=True),
+    Option("archive-api", "Wayback Machine CDX endpoint.", wayback.DEFAULT_API, _api_url, flags=("--archive-api",), metavar="URL"),
     # How much to say
     Option("quiet", "Print the findings and nothing else.", False, flags=("--quiet", "-q"), is_flag=True),
     Option("verbose", "Say what is read and checked, on stderr.", False, flags=("--verbose", "-v"), is_flag=True),

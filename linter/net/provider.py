@@ -1,5 +1,6 @@
 """The link checker as a provider: every http(s) URL of the documents, checked once, except the
-links a registry of this run speaks for (their pages are not fetched one by one).
+links a registry of this run speaks for (their pages are not fetched one by one). With
+``--suggest``, the Wayback Machine is then asked about the dead ones (:mod:`linter.net.suggest`).
 
 Imported on the offline path, so it must never import aiohttp at module level.
 """
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from linter.document import Document
 from linter.providers import Pending, ProviderRun
 from linter.registries import active_registries
+from linter.registries.wayback import WAYBACK
 from linter.rules import links
 
 
@@ -30,7 +32,15 @@ class LinkChecker:
         return sorted(urls)
 
     def start(self, keys: Sequence[str], run: ProviderRun) -> Pending:
+        settings = run.config.checker_settings(run.cache_path, run.github_token)
+        config = run.config
+        if WAYBACK.enabled(config, run.github_token) and config.enabled_codes() & WAYBACK.codes:
+            from linter.net.suggest import start_checks_with_snapshots
+
+            endpoint = WAYBACK.endpoint(config)
+            return start_checks_with_snapshots(
+                keys, settings, endpoint, config.max_metadata_age, run.progress, run.warn
+            )
         from linter.net.checker import start_checks
 
-        settings = run.config.checker_settings(run.cache_path, run.github_token)
         return start_checks(keys, settings, run.progress, run.warn)

@@ -51,7 +51,8 @@ class LinkResult:
     ``failing_since`` (POSIX time) is set on a failure (broken, unreachable, timeout) of a URL the
     cache's history saw alive before: when its present run of failures began. ``grace`` is set,
     to the grace period's length in seconds, while that run is shorter than the period (the
-    links family then reports a warning, PL110, instead of PL101/PL102)."""
+    links family then reports a warning, PL110, instead of PL101/PL102). ``snapshot`` is the
+    newest archived copy of a dead page, when ``--suggest`` asked for one."""
 
     url: str
     outcome: LinkStatus
@@ -63,6 +64,7 @@ class LinkResult:
     bytes_read: int = 0
     failing_since: float | None = None
     grace: float | None = None
+    snapshot: str | None = None
 
     @property
     def failed(self) -> bool:

@@ -9,7 +9,10 @@ PL101 link-broken
     (``accept``, default every 2xx) and persisted through the retries (408, 429 and 5xx are retried
     with backoff), or a redirect loop / more than 10 redirects. The status code is in the message
     and in the JSON ``status`` field. With a grace period (``--grace``), a link that answered before
-    is PL110, a warning, until it has failed for that long.
+    is PL110, a warning, until it has failed for that long. With ``--suggest``, the newest copy of
+    the page in the Wayback Machine (one that answered 2xx) is in the message and is the fix:
+    ``--fix --suggest`` puts it in place of the URL where the link has text of its own (not for
+    arXiv or DOI links).
 
     Failing::
 
@@ -24,7 +27,8 @@ PL102 link-unreachable
     TLS handshake fails, or the server did not answer within ``--timeout`` (default 20 s, connect
     10 s). The reason is in the message. Timeouts are not retried by default: a hung server would
     cost several timeouts. With a grace period (``--grace``), a host that answered before is PL110,
-    a warning, until it has failed for that long.
+    a warning, until it has failed for that long. ``--suggest`` offers an archived copy, as for
+    PL101.
 
     Failing::
 
@@ -388,6 +392,9 @@ _CODES: dict[LinkStatus, str] = {
     LinkStatus.SKIPPED: "PL108",
 }
 
+# The codes of dead links, which --suggest gives an archived copy as the fix.
+_ARCHIVED = frozenset({"PL101", "PL102"})
+
 _PREFIX: dict[str, str] = {
     "PL101": "link broken",
     "PL102": "link unreachable",
@@ -416,6 +423,9 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
     else:
         message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
         suggestion = None
+        if result.snapshot and code in _ARCHIVED:
+            message = f"{message}; archived copy: {result.snapshot}"
+            suggestion = result.snapshot
     return Hit(
         code=code,
         line=line,
@@ -478,6 +488,8 @@ def check_results(
                 continue
             if hit.suggestion is not None and hit.code == "PL103":
                 hit = _redirect_fix(hit, link)
+            elif hit.suggestion is not None and hit.code in _ARCHIVED:
+                hit = _archive_fix(hit, link)
             yield replace(hit, path=doc.path)
 
 
@@ -504,6 +516,16 @@ def _redirect_fix(hit: Hit, link: Link) -> Hit:
         None if span is None else Edit(span.line, span.column, span.line, span.end_column, new_url)
     )
     return replace(hit, suggestion=new_url, edit=edit)
+
+
+def _archive_fix(hit: Hit, link: Link) -> Hit:
+    """The archived copy in place of the dead URL, as a redirect's fix is, but only where the link
+    has text of its own: an autolink or a bare URL shows the URL as its text, which would change
+    too (the suggestion stays)."""
+    fixed = _redirect_fix(hit, link)
+    if link.kind in (LinkKind.AUTOLINK, LinkKind.BARE):
+        return replace(fixed, edit=None)
+    return fixed
 
 
 _ERR, _WARN, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
