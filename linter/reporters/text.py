@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from linter.findings import Finding, FixLevel, Severity
+from linter.rules.links import ARCHIVED_CODES
 
 if TYPE_CHECKING:
     from linter.engine import Report
@@ -63,16 +64,19 @@ def render(report: Report, options: RenderOptions) -> str:
     # Standard input is never written back: its fixes only show with --diff.
     unwritable = {checked.source.display for checked in report.files if checked.source.path is None}
     editable = [
-        finding.edit
+        finding
         for finding in report.findings
         if finding.edit is not None and finding.path not in unwritable
     ]
-    safe = sum(1 for edit in editable if edit.level is FixLevel.SAFE)
-    unsafe = len(editable) - safe
+    safe = [finding for finding in editable if finding.edit and finding.edit.level is FixLevel.SAFE]
+    unsafe = len(editable) - len(safe)
     lines.append(summary_line(report))
     if options.show_fixes:
         if safe:
-            lines.append(f"{safe} fixable with `paperlint check --fix`.")
+            # A dead link's archived copy is only there when the archive was asked (--suggest).
+            archived = any(finding.rule in ARCHIVED_CODES for finding in safe)
+            command = "paperlint check --fix --suggest" if archived else "paperlint check --fix"
+            lines.append(f"{len(safe)} fixable with `{command}`.")
         if unsafe:
             # Titles taken from a registry: the list may have shortened one on purpose.
             lines.append(f"{unsafe} more with `paperlint check --fix --fix-titles` (review them).")

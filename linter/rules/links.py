@@ -393,7 +393,7 @@ _CODES: dict[LinkStatus, str] = {
 }
 
 # The codes of dead links, which --suggest gives an archived copy as the fix.
-_ARCHIVED = frozenset({"PL101", "PL102"})
+ARCHIVED_CODES = frozenset({"PL101", "PL102"})
 
 _PREFIX: dict[str, str] = {
     "PL101": "link broken",
@@ -423,7 +423,7 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
     else:
         message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
         suggestion = None
-        if result.snapshot and code in _ARCHIVED:
+        if result.snapshot and code in ARCHIVED_CODES:
             message = f"{message}; archived copy: {result.snapshot}"
             suggestion = result.snapshot
     return Hit(
@@ -488,7 +488,7 @@ def check_results(
                 continue
             if hit.suggestion is not None and hit.code == "PL103":
                 hit = _redirect_fix(hit, link)
-            elif hit.suggestion is not None and hit.code in _ARCHIVED:
+            elif hit.suggestion is not None and hit.code in ARCHIVED_CODES:
                 hit = _archive_fix(hit, link)
             yield replace(hit, path=doc.path)
 

@@ -168,3 +168,49 @@ def test_text_report_fix_titles_and_dois(
         "- [Gone](https://doi.org/10.1126/science.1112286)",
         "- [Deep Residual Learning for Image Recognition](https://doi.org/10.1109/CVPR.2016.90)",
     ]
+
+
+def test_an_api_that_stays_down_makes_its_links_unverified_not_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "list.md").write_text(
+        "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    fake = FakeArxiv({}, failures=[(503, {"Retry-After": "1"}, "down")] * (driver.RETRIES + 1))
+    with serving(fake.app()) as base, pytest.raises(SystemExit) as exited:
+        main(["check", "--isolated", "--allow-private", "--no-color",
+              "--cache", str(tmp_path / "cache.sqlite3"),
+              "--arxiv-api", f"{base}/api/query", "list.md"])  # fmt: skip
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "list.md:1:3: PL107 [warning] link unverified: arXiv API: 503 Service Unavailable"
+    )
+    assert len(fake.requests) == driver.RETRIES + 1
+
+
+def test_a_warm_cache_sends_no_request_and_no_metadata_fetches_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linter.config import Config
+    from linter.document import parse
+    from linter.net.provider import LinkChecker
+    from linter.providers import ProviderRun
+
+    source = "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
+    (tmp_path / "list.md").write_text(source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    fake = FakeArxiv({"1706.03762": Paper("Attention Is All You Need")})
+    with serving(fake.app()) as base:
+        args = ["check", "--isolated", "--allow-private", "--cache", "c.sqlite3",
+                "--arxiv-api", f"{base}/api/query", "list.md"]  # fmt: skip
+        for _ in range(2):
+            with pytest.raises(SystemExit) as exited:
+                main(args)
+            assert exited.value.code == 0
+    assert len(fake.requests) == 1
+    assert capsys.readouterr().out == "No problems found in 1 file (1 entries, 1 links).\n" * 2
+    document = parse(source, "list.md")
+    on, off = (ProviderRun(Config(metadata=flag)) for flag in (True, False))
+    assert LinkChecker().collect([document], on) == []
+    assert LinkChecker().collect([document], off) == ["https://arxiv.org/abs/1706.03762"]

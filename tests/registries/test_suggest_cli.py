@@ -89,7 +89,7 @@ async def test_suggest_reports_the_archived_copy_of_each_dead_link(
         f"list.md:4:3: PL101 [error] link broken: 410 Gone; archived copy: {snapshot}\n"
         "list.md:6:3: PL101 [error] link broken: 404 Not Found\n"
         "Found 4 problems (4 errors, 0 warnings) in 1 file.\n"
-        "1 fixable with `paperlint check --fix`.\n"
+        "1 fixable with `paperlint check --fix --suggest`.\n"
     )
     # One question per dead page, in a stable order; never about the DOI link or the live one.
     assert archive.asked == [f"{base}/gone", f"{base}/lost"]
