@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from linter import __version__
-from linter.document import Document
-from linter.identity import ARXIV, bare_arxiv_id, citations, paper_key
+from linter.identity import ARXIV, bare_arxiv_id, paper_key
 from linter.net.results import LinkResult, LinkStatus
 from linter.registries.base import (
     Endpoint,
+    PaperRegistry,
     Record,
     RecordStatus,
     RegistryError,
     unverified_link,
+    url_host,
 )
 
 if TYPE_CHECKING:
@@ -71,32 +72,19 @@ _RATE_EXCEEDED = b"rate exceeded"
 _ID_IN_PATH = re.compile(r"^.*?/(?:abs|pdf)/|(?:\.pdf)?/*$", re.I)
 
 
-class ArxivRegistry:
+class ArxivRegistry(PaperRegistry):
     name = "arxiv"
     label = "arXiv API"
-    codes = frozenset({"PL101", "PL107", "PL305", "PL306", "PL307"})
+    kind = ARXIV
     batch_size = BATCH_SIZE
-
-    def enabled(self, config: Config, github_token: str | None) -> bool:
-        return config.metadata
-
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
-        return sorted(
-            {
-                citation.id
-                for document in documents
-                for citation in citations(document)
-                if citation.kind == ARXIV
-            }
-        )
 
     def claims(self, url: str) -> str | None:
         key = paper_key(url)
         if key.kind != ARXIV:
             return None
-        host, _, path = url.split("://", 1)[-1].partition("/")
-        host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
-        if host in _ARXIV_HOSTS and _CLAIMED_PATH.match("/" + path):
+        host = url_host(url)
+        path = "/" + url.split("://", 1)[-1].partition("/")[2]
+        if host in _ARXIV_HOSTS and _CLAIMED_PATH.match(path):
             return key.value
         if host in _DOI_HOSTS:
             return key.value  # 10.48550/arXiv.ID: doi.org sends every one to arXiv's abstract

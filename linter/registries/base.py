@@ -79,6 +79,36 @@ class Record:
             return None
 
 
+def url_host(url: str) -> str:
+    """The host of an absolute URL, lower case, without credentials or port."""
+    authority = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return authority.rsplit("@", 1)[-1].split(":", 1)[0].lower()
+
+
+class PaperRegistry:
+    """What the registries of papers share: they answer for one kind of identifier (arXiv IDs,
+    DOIs) cited anywhere in the documents, feed the metadata rules and the link rules of the
+    links they claim, and ``--no-metadata`` switches them off."""
+
+    kind: str  # linter.identity.ARXIV or DOI
+    codes = frozenset({"PL101", "PL107", "PL305", "PL306", "PL307"})
+
+    def enabled(self, config: Config, github_token: str | None) -> bool:
+        return config.metadata
+
+    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
+        from linter.identity import citations
+
+        return sorted(
+            {
+                citation.id
+                for document in documents
+                for citation in citations(document)
+                if citation.kind == self.kind
+            }
+        )
+
+
 def unverified_link(url: str, record: Record) -> LinkResult | None:
     """A claimed link whose registry could not be asked is unverified, never broken."""
     if record.status is RecordStatus.UNVERIFIED:
@@ -151,9 +181,11 @@ __all__ = [
     "CACHEABLE",
     "MAX_AGE",
     "Endpoint",
+    "PaperRegistry",
     "Record",
     "RecordStatus",
     "Registry",
     "RegistryError",
     "unverified_link",
+    "url_host",
 ]

@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from linter import __version__
-from linter.document import Document
-from linter.identity import DOI, citations, paper_key
+from linter.identity import DOI, paper_key
 from linter.net.results import LinkResult
 from linter.registries.base import (
     Endpoint,
+    PaperRegistry,
     Record,
     RecordStatus,
     RegistryError,
     unverified_link,
+    url_host,
 )
 
 if TYPE_CHECKING:
@@ -49,24 +50,11 @@ _TAG = re.compile(r"<[^>]+>")  # Crossref titles carry JATS/MathML markup: <i>, 
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
 
 
-class CrossrefRegistry:
+class CrossrefRegistry(PaperRegistry):
     name = "crossref"
     label = "Crossref API"
-    codes = frozenset({"PL101", "PL107", "PL305", "PL306", "PL307"})
+    kind = DOI
     batch_size = BATCH_SIZE
-
-    def enabled(self, config: Config, github_token: str | None) -> bool:
-        return config.metadata
-
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
-        return sorted(
-            {
-                citation.id
-                for document in documents
-                for citation in citations(document)
-                if citation.kind == DOI
-            }
-        )
 
     def claims(self, url: str) -> str | None:
         # Only the resolver's own links: a publisher's page with a DOI in its path may be gone
@@ -74,8 +62,7 @@ class CrossrefRegistry:
         key = paper_key(url)
         if key.kind != DOI:
             return None
-        host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
-        return key.value if host.lower() in _DOI_HOSTS else None
+        return key.value if url_host(url) in _DOI_HOSTS else None
 
     def link_result(self, url: str, record: Record) -> LinkResult | None:
         return unverified_link(url, record)  # a missing DOI is PL306's
