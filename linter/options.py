@@ -388,7 +388,7 @@ OPTIONS: tuple[Option, ...] = (
     # Fixes and baselines
     Option("fix", "Apply the safe fixes in place, then report what remains.", False, flags=("--fix",), is_flag=True),
     Option("diff", "Print the safe fixes as a unified diff instead; write nothing.", False, flags=("--diff",), is_flag=True),
-    Option("fix-titles", "With --fix/--diff: also fix titles from arXiv metadata.", False, flags=("--fix-titles",), is_flag=True),
+    Option("fix-titles", "With --fix/--diff: also apply the registries' titles (PL305, unsafe).", False, flags=("--fix-titles",), is_flag=True),
     Option("baseline", "Ignore the findings recorded in FILE.", flags=("--baseline",), metavar="FILE"),
     Option("write-baseline", "Record the current findings in FILE and accept them.", flags=("--write-baseline",), metavar="FILE"),
 )  # fmt: skip
