@@ -35,12 +35,48 @@ def paper_id(n: int) -> str:
     return f"{2401 + n // 90000}.{n % 90000 + 1:05d}"
 
 
-_WORDS = (
-    "attention retrieval diffusion sparse latent adaptive causal robust scalable efficient memory "
-    "routing planning alignment distillation compression reasoning vision speech protein graph "
-    "contrastive federated quantized multilingual recurrent convolutional generative bayesian "
-    "kernel spectral temporal hierarchical modular symbolic neural policy reward agent tokenizer"
-).split()
+_WORDS = [
+    "attention",
+    "retrieval",
+    "diffusion",
+    "sparse",
+    "latent",
+    "adaptive",
+    "causal",
+    "robust",
+    "scalable",
+    "efficient",
+    "memory",
+    "routing",
+    "planning",
+    "alignment",
+    "distillation",
+    "compression",
+    "reasoning",
+    "vision",
+    "speech",
+    "protein",
+    "graph",
+    "contrastive",
+    "federated",
+    "quantized",
+    "multilingual",
+    "recurrent",
+    "convolutional",
+    "generative",
+    "bayesian",
+    "kernel",
+    "spectral",
+    "temporal",
+    "hierarchical",
+    "modular",
+    "symbolic",
+    "neural",
+    "policy",
+    "reward",
+    "agent",
+    "tokenizer",
+]
 
 
 def title(n: int) -> str:

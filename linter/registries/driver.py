@@ -28,7 +28,8 @@ from linter.registries.base import (
 )
 
 CACHE_NAMESPACE = "metadata"
-RETRIES = 3  # further tries of a batch after a rate limit, a 5xx or no answer
+RETRIES = 3  # further tries of a batch after a rate limit or a 5xx
+NO_ANSWER_RETRIES = 1  # after no answer at all (DNS, refused, timeout): offline, it will not come
 BACKOFF_BASE = 3.0  # seconds before the first retry without Retry-After; doubles each time
 SECONDS_PER_SECOND = 1.0  # how long one second of pacing or Retry-After sleeps (tests shrink it)
 # Outcomes of a request without an answer that may pass (a later try can succeed).
@@ -36,8 +37,10 @@ _TRANSIENT = frozenset({LinkStatus.TIMEOUT, LinkStatus.UNREACHABLE, LinkStatus.R
 
 
 class _Pacer:
-    """At least ``interval`` seconds between two request starts (one connection at a time: the
-    driver sends one request after the other)."""
+    """At least ``interval`` seconds from the end of one request to the start of the next (one
+    connection at a time: the driver sends one request after the other). Counted from the end,
+    not the start, so that the server sees the gap too: a request that waited for its connection
+    must not arrive right behind the previous one."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval * SECONDS_PER_SECOND
@@ -51,7 +54,9 @@ class _Pacer:
         delay = ready - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        self._last = loop.time()
+
+    def done(self) -> None:
+        self._last = asyncio.get_running_loop().time()
 
 
 def cache_key(registry: Registry, key: str) -> str:
@@ -67,6 +72,7 @@ async def resolve(
     progress: Callable[[Progress], None] | None = None,
     max_retry_after: float = 60.0,
     max_age: float = MAX_AGE,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Record]:
     """A record for every key: from the cache when fresh, else from the registry, batch after
     batch. Keys the registry could not be asked about are ``unverified`` with the reason."""
@@ -89,9 +95,18 @@ async def resolve(
     if progress is not None:
         progress(Progress(0, len(queue), 0, registry.label))
     pacer = _Pacer(endpoint.interval)
+    down: RegistryError | None = None
     while queue:
         batch = queue.pop(0)
-        found = await _ask(registry, batch, endpoint, client, pacer, max_retry_after)
+        if down is None:
+            try:
+                found = await _ask(registry, batch, endpoint, client, pacer, max_retry_after)
+            except RegistryError as error:
+                # Past its retries: the registry is down or refuses us for this run, and the
+                # other batches are not sent to find that out again.
+                down = error
+        if down is not None:
+            found = {key: Record(key, RecordStatus.UNVERIFIED, reason=down.reason) for key in batch}
         fresh = {key: record for key in batch if (record := found.get(key)) is not None}
         # A key the answer left out (after an ID the API rejected, past a truncation) is asked
         # again once, in a batch of its own kind; then it is unverified.
@@ -117,6 +132,11 @@ async def resolve(
             failures += 1
         if progress is not None:
             progress(Progress(done, done + len(queue), failures, registry.label))
+    if down is not None and warn is not None:
+        unverified = sum(
+            1 for record in records.values() if record.status is RecordStatus.UNVERIFIED
+        )
+        warn(f"{down.reason}: {unverified} of {len(wanted)} not verified (their links are PL107)")
     return {key: records[key] for key in wanted}
 
 
@@ -132,6 +152,8 @@ async def _ask(
     pacer: _Pacer,
     max_retry_after: float,
 ) -> Mapping[str, Record]:
+    """One batch's records, retried after rate limits and server errors; raises RegistryError
+    (its reason names the registry) when the registry did not answer usably past the retries."""
     delay = 0.0
     reason = ""
     for attempt in range(RETRIES + 1):
@@ -148,11 +170,12 @@ async def _ask(
             delay = max(error.retry_after, BACKOFF_BASE * 2**attempt)
         except FetchError as error:
             reason = error.reason
-            if error.outcome not in _TRANSIENT:
+            if error.outcome not in _TRANSIENT or attempt >= NO_ANSWER_RETRIES:
                 break
             delay = BACKOFF_BASE * 2**attempt
-    unverified = Record("", RecordStatus.UNVERIFIED, reason=f"{registry.label}: {reason}")
-    return {key: replace(unverified, key=key) for key in batch}
+        finally:
+            pacer.done()
+    raise RegistryError(f"{registry.label}: {reason}")
 
 
 def status_error(response: Response) -> RegistryError:
@@ -212,6 +235,7 @@ async def resolve_all(
                 progress,
                 settings.max_retry_after,
                 max_age,
+                warn,
             )
     finally:
         if cache is not None:

@@ -204,6 +204,26 @@ async def test_an_api_that_keeps_failing_leaves_the_ids_unverified_never_missing
     assert len(fake.requests) == driver.RETRIES + 2
 
 
+async def test_an_api_that_cannot_be_reached_is_not_asked_batch_after_batch(
+    aiohttp_server: Any,
+) -> None:
+    server = await aiohttp_server(FakeArxiv().app())
+    port = server.port
+    await server.close()  # nothing listens there any more: connection refused
+    endpoint = Endpoint(f"http://127.0.0.1:{port}/api/query", {}, arxiv.INTERVAL)
+    warnings: list[str] = []
+    keys = [f"2401.{n:05d}" for n in range(1, 501)]
+    records = await resolve_all(
+        ArxivRegistry(), keys, endpoint, settings(), None, warn=warnings.append
+    )
+    assert {record.status.value for record in records.values()} == {"unverified"}
+    assert records["2401.00500"].reason == records["2401.00001"].reason
+    assert records["2401.00001"].reason.startswith("arXiv API: ")
+    assert warnings == [
+        f"{records['2401.00001'].reason}: 500 of 500 not verified (their links are PL107)"
+    ]
+
+
 async def test_requests_are_three_seconds_apart_measured_on_the_server(aiohttp_server: Any) -> None:
     papers = {f"2401.{n:05d}": Paper(f"Paper {n}") for n in range(1, 1001)}
     fake = FakeArxiv(papers, failures=[(503, {}, "busy")])
