@@ -51,6 +51,7 @@ class Config:
     crossref_api: str = default("crossref-api")
     doi_api: str = default("doi-api")
     mailto: str | None = default("mailto")
+    github_api: str = default("github-api")
     max_metadata_age: float = default("max-metadata-age")
     grace: float = default("grace")  # seconds; 0: off
     # Archived copies of dead links
