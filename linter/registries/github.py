@@ -152,6 +152,11 @@ class GithubRegistry:
     def enabled(self, config: Config, github_token: str | None) -> bool:
         return bool(github_token)
 
+    def record_age(self, config: Config) -> float:
+        # A repository is deleted, renamed or archived any day: its record is a link check's
+        # answer and stays fresh as long as the link cache's (--max-cache-age), not a paper's.
+        return min(config.max_cache_age, config.max_metadata_age)
+
     def keys(self, documents: Sequence[Document]) -> Sequence[str]:
         from linter.rules.links import fetched_url  # links imports the registries
 

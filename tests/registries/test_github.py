@@ -46,16 +46,23 @@ def fake() -> Iterator[tuple[FakeGithub, str]]:
         yield api, base
 
 
-def run(tmp_path: Path, text: str, base: str, token: str | None = TOKEN, **options: Any) -> Report:
+def run(
+    tmp_path: Path,
+    text: str,
+    base: str,
+    token: str | None = TOKEN,
+    cache: Path | None = None,
+    **options: Any,
+) -> Report:
     path = tmp_path / "list.md"
     path.write_text(text, encoding="utf-8")
     config = apply_options(
         Config(),
-        {"github-api": f"{base}/graphql", "allow-private": True, "cache": False, **options},
+        {"github-api": f"{base}/graphql", "allow-private": True, "cache": bool(cache), **options},
         "test",
         tmp_path,
     )
-    return lint([Source(str(path), path)], config, github_token=token)
+    return lint([Source(str(path), path)], config, cache_path=cache, github_token=token)
 
 
 def findings(report: Report) -> list[tuple[int, str, str, str | None]]:
@@ -202,6 +209,20 @@ def test_renamed_archived_missing_and_missing_paths_are_reported(
     query = api.queries[0].query
     assert query.count("repository(") == 4  # each repository once, whatever its links
     assert "object(expression:" in query and "issueOrPullRequest(number: 8)" in query
+
+
+def test_records_are_cached_as_long_as_link_results(
+    tmp_path: Path, fake: tuple[FakeGithub, str]
+) -> None:
+    api, base = fake
+    api.repos = planted_repos()
+    cache = tmp_path / "cache.sqlite"
+    for _ in range(2):
+        report = run(tmp_path, PLANTED, base, cache=cache)
+        assert len(report.findings) == 7
+    assert len(api.queries) == 1
+    run(tmp_path, PLANTED, base, cache=cache, **{"max-cache-age": 0})
+    assert len(api.queries) == 2
 
 
 def test_a_primary_rate_limit_is_waited_out_then_answered(
