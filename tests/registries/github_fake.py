@@ -11,6 +11,7 @@ secondary-limit 403 with ``retry-after``, a redirect. Everything it receives is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -61,6 +62,8 @@ class FakeGithub:
     page_status: int = 200  # what repository pages answer when they exist (429 to rate limit)
     reset_in: int = 1  # seconds to x-ratelimit-reset in a RATE_LIMITED answer
     remaining: int = 4999  # x-ratelimit-remaining of a normal answer
+    api_latency: float = 0.0  # seconds before every API answer (the benchmark sets them)
+    page_latency: float = 0.0
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -79,6 +82,8 @@ class FakeGithub:
     async def graphql(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.seen.append(Seen("POST", request.path, dict(request.headers), body["query"]))
+        if self.api_latency:
+            await asyncio.sleep(self.api_latency)
         if self.script:
             return self.scripted(self.script.pop(0))
         data: dict[str, Any] = {}
@@ -154,10 +159,31 @@ class FakeGithub:
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         self.seen.append(Seen(request.method, request.path, dict(request.headers)))
+        if self.page_latency:
+            await asyncio.sleep(self.page_latency)
         parts = request.path.strip("/").split("/")
         repo = self.repos.get("/".join(parts[:2]).lower()) if len(parts) >= 2 else None
         if repo is None:
             return web.Response(status=404, text="Not Found")
         if self.page_status != 200:
             return web.Response(status=self.page_status, text="Too many requests")
+        if not self.page_exists(repo, parts[2:]):
+            return web.Response(status=404, text="Not Found")
+        if repo.name.lower() != "/".join(parts[:2]).lower():
+            # A renamed repository's pages redirect to its new name, the rest of the path kept.
+            tail = request.path_qs[len("/".join(["", *parts[:2]])) :]
+            location = f"/{repo.name}{tail}"
+            raise web.HTTPMovedPermanently(location=location)
         return web.Response(text=f"<title>{repo.name}</title>", content_type="text/html")
+
+    @staticmethod
+    def page_exists(repo: Repo, rest: list[str]) -> bool:
+        if len(rest) >= 2 and rest[0] in ("blob", "tree"):
+            # GitHub tries every way of reading REF/PATH: a branch may hold slashes.
+            splits = range(2, len(rest) + 1)
+            return any(
+                repo.object(f"{'/'.join(rest[1:cut])}:{'/'.join(rest[cut:])}") for cut in splits
+            )
+        if len(rest) == 2 and rest[0] in ("issues", "pull"):
+            return rest[1].isdigit() and int(rest[1]) in repo.numbers
+        return True
