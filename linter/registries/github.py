@@ -25,6 +25,7 @@ Imported on the offline path: no aiohttp here.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import weakref
@@ -372,13 +373,15 @@ def rate_limit(response: Response, answer: Any) -> RegistryError | None:
     wait = retry_after_seconds(response.headers.get("retry-after"))
     if wait is None and used_up:
         reset = _reset_time(response)
-        wait = max(0.0, reset - time.time()) if reset is not None else None
+        wait = float(max(0, math.ceil(reset - time.time()))) if reset is not None else None
     message = answer.get("message") if isinstance(answer, dict) else None
     secondary = isinstance(message, str) and "secondary rate limit" in message.lower()
     if not (typed or used_up or secondary or wait is not None):
         return None  # a 403 for other reasons (a token without access): no waiting helps
     kind = "secondary rate limit" if secondary else "rate limited"
-    return RegistryError(f"{kind} ({response.status})", SECONDARY_WAIT if wait is None else wait)
+    if response.status != 200:
+        kind = f"{kind} ({response.status})"
+    return RegistryError(kind, SECONDARY_WAIT if wait is None else wait)
 
 
 def _reset_time(response: Response) -> float | None:

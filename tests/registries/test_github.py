@@ -236,6 +236,20 @@ def test_a_primary_rate_limit_is_waited_out_then_answered(
     assert len(api.queries) == 2
 
 
+def test_a_primary_rate_limit_past_the_cap_says_how_long(
+    tmp_path: Path, fake: tuple[FakeGithub, str]
+) -> None:
+    api, base = fake
+    api.script = ["rate-limited"]
+    api.reset_in = 1800
+    report = run(tmp_path, "- [a](https://github.com/keeper/alive)\n", base)
+    (finding,) = report.findings
+    assert finding.rule == "PL107"
+    assert finding.message.startswith("link unverified: GitHub API: rate limited (asked to wait 1")
+    assert finding.message.endswith(" s)")
+    assert len(api.queries) == 1
+
+
 def test_a_secondary_rate_limit_waits_for_retry_after(
     tmp_path: Path, fake: tuple[FakeGithub, str]
 ) -> None:
