@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from linter.findings import Severity
-from linter.net.settings import CheckerSettings, HostSettings
+from linter.net.settings import DEFAULT_HOST_LIMITS, CheckerSettings, HostSettings
 from linter.options import NETWORK_FIELDS, ConfigError, default, parse_options
 
 __all__ = ["Config", "ConfigError", "apply_options", "find_config", "load_config"]
@@ -51,6 +51,7 @@ class Config:
     crossref_api: str = default("crossref-api")
     doi_api: str = default("doi-api")
     mailto: str | None = default("mailto")
+    github_api: str = default("github-api")
     max_metadata_age: float = default("max-metadata-age")
     grace: float = default("grace")  # seconds; 0: off
     # Archived copies of dead links
@@ -71,6 +72,12 @@ class Config:
         for name in NETWORK_FIELDS:
             value = getattr(self, name)
             network[name] = dict(value) if isinstance(value, Mapping) else value
+        hosts = network["hosts"]
+        for name, limit in DEFAULT_HOST_LIMITS.items():
+            own = hosts.get(name)
+            if own is None or own.max_concurrency is None:
+                concurrency = min(limit, self.max_per_host)
+                hosts[name] = replace(own or HostSettings(), max_concurrency=concurrency)
         return CheckerSettings(
             **network,
             connect_timeout=min(_CONNECT_TIMEOUT, self.timeout),

@@ -9,17 +9,19 @@ which a test holds to the table). No click here: ``linter.cli`` turns rows into 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linter.document import DEFAULT_GENERIC_TEXTS
 from linter.findings import Severity
 from linter.net.settings import CheckerSettings, HostSettings
-from linter.registries import arxiv, crossref, wayback
+from linter.registries import arxiv, crossref, github, wayback
 from linter.registries.base import MAX_AGE
 from linter.rules import resolve_rule
 from linter.rules.base import Rule
@@ -328,6 +330,21 @@ def _api_url(value: Any, where: Where) -> str:
     return url
 
 
+def _github_api(value: Any, where: Where) -> str:
+    """An API URL that the token may go to: https, or plain http to this machine only (a test
+    server), so that the token never crosses a network in clear text."""
+    url = _api_url(value, where)
+    if url.lower().startswith("http://"):
+        host = (urlsplit(url).hostname or "").lower()
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise where.error("must be an https URL (the token goes there); http only to localhost")
+    return url
+
+
 def _email(value: Any, where: Where) -> str:
     address = _string(value, where).strip()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
@@ -377,6 +394,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("crossref-api", "Crossref works endpoint.", crossref.DEFAULT_API, _api_url, flags=("--crossref-api",), metavar="URL"),
     Option("doi-api", "DOI handle endpoint for DOIs Crossref does not know.", crossref.DEFAULT_DOI_API, _api_url, flags=("--doi-api",), metavar="URL"),
     Option("mailto", "Contact address for Crossref's polite pool.", None, _email, flags=("--mailto",), metavar="EMAIL"),
+    # GitHub repositories through the GraphQL API, when GITHUB_TOKEN is set
+    Option("github-api", "GitHub GraphQL endpoint, asked when GITHUB_TOKEN is set.", github.DEFAULT_API, _github_api, flags=("--github-api",), metavar="URL"),
     Option("max-metadata-age", "Reuse cached API records up to AGE", MAX_AGE, parse_duration, flags=("--max-metadata-age",), metavar="AGE", shown_default="30d"),
     Option("grace", "A failing link seen alive before is a warning (PL110), not an error, until it has failed for DURATION (3d, 12h; 0: off)", _NET.grace, parse_duration, network=True, flags=("--grace",), metavar="DURATION", shown_default="off"),
     # Archived copies of dead links, from the Wayback Machine

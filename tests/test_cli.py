@@ -234,7 +234,7 @@ def test_rules_lists_and_explains(run) -> None:  # type: ignore[no-untyped-def]
     listing = run("rules")
     assert listing.code == 0
     assert [line.split()[0] for line in listing.out.splitlines()] == [
-        "PL101", "PL102", "PL103", "PL104", "PL105", "PL106", "PL107", "PL108", "PL110",
+        "PL101", "PL102", "PL103", "PL104", "PL105", "PL106", "PL107", "PL108", "PL109", "PL110",
         "PL201", "PL202", "PL301", "PL302", "PL303", "PL304", "PL305", "PL306", "PL307",
         "PL401", "PL402", "PL403",
     ]  # fmt: skip

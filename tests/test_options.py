@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from linter.cli import check
 from linter.config import Config, apply_options, load_config
 from linter.findings import Severity
-from linter.net.settings import CheckerSettings
+from linter.net.settings import CheckerSettings, HostSettings
 from linter.options import CONFIG_KEYS, NETWORK_FIELDS, OPTION, OPTIONS, Option, read_invocation
 from linter.rules import RULES
 
@@ -82,11 +82,23 @@ def test_config_defaults_are_the_tables() -> None:
 
 def test_checker_settings_come_from_the_network_rows() -> None:
     assert set(NETWORK_FIELDS) <= {item.name for item in dataclasses.fields(CheckerSettings)}
-    # With no configuration the checker runs with its own defaults.
-    assert Config().checker_settings(None, None) == CheckerSettings()
+    # With no configuration the checker runs with its own defaults, and github.com's limit.
+    github = {"github.com": HostSettings(max_concurrency=2)}
+    assert Config().checker_settings(None, None) == CheckerSettings(hosts=github)
     tuned = apply_options(Config(), {"retries": 0, "hosts": {"a.org": {}}}, "t", Path())
     settings = tuned.checker_settings(None, None)
-    assert (settings.retries, list(settings.hosts)) == (0, ["a.org"])
+    assert (settings.retries, list(settings.hosts)) == (0, ["a.org", "github.com"])
+
+
+def test_github_gets_fewer_requests_unless_its_own_table_says_otherwise() -> None:
+    def limit(options: dict[str, object]) -> int | None:
+        config = apply_options(Config(), options, "t", Path())
+        return config.checker_settings(None, None).hosts["github.com"].max_concurrency
+
+    assert limit({}) == 2
+    assert limit({"max-per-host": 1}) == 1  # never more than every host gets
+    assert limit({"hosts": {"github.com": {"accept": [200]}}}) == 2
+    assert limit({"hosts": {"github.com": {"max-concurrency": 6}}}) == 6
 
 
 def test_rule_options_are_configuration_keys() -> None:

@@ -352,10 +352,11 @@ class Client:
         host: Host,
         extra: Mapping[str, str] | None = None,
         limit: int | None = None,
+        data: bytes | None = None,
     ) -> Answer | Failure:
         """One request, no retry, no redirect: the caller holds ``host``'s slot (see fetch).
-        ``extra`` headers go after the User-Agent; a GET reads at most ``limit`` body bytes
-        (default ``MAX_BODY_BYTES``)."""
+        ``extra`` headers go after the User-Agent; a GET (or a POST of ``data``) reads at most
+        ``limit`` body bytes (default ``MAX_BODY_BYTES``)."""
         chain.requests += 1
         name = host_key(url)
         headers = {
@@ -383,6 +384,7 @@ class Client:
                 url,
                 headers=headers,
                 allow_redirects=False,
+                data=data,
                 timeout=self.timeout,
                 ssl=SSL_CONTEXT if SSL_CONTEXT is not None else True,
             ) as response:
@@ -391,7 +393,7 @@ class Client:
                     response.close()
                     return Failure(LinkStatus.UNREACHABLE, "invalid HTTP response", "other", method)
                 body = b""
-                if method == "GET":
+                if method != "HEAD":
                     body, raw = await read_prefix(response, limit)
                     chain.bytes_read += raw
                 # aiohttp closes a connection whose body was not read to the end.
@@ -471,3 +473,44 @@ class Client:
                 reason = f"too many redirects (more than {self.settings.max_redirects})"
                 raise FetchError(LinkStatus.BROKEN, reason, answer.status)
             current = target
+
+    async def post_json(
+        self,
+        url: str,
+        payload: Any,
+        headers: Mapping[str, str] | None = None,
+        *,
+        limit: int = API_BODY_BYTES,
+    ) -> Response:
+        """POSTs ``payload`` as JSON (a GraphQL query) as politely as :meth:`get`, but follows no
+        redirect: an API that answers with one is misconfigured or moved, and ``headers`` (a
+        token) are meant for ``url``'s host alone. The final answer, whatever its status; raises
+        :class:`FetchError` when there is none, for a redirect, or for a body past ``limit``."""
+        parsed = parse_url(url)
+        if isinstance(parsed, LinkResult):
+            raise FetchError(parsed.outcome, parsed.reason)
+        extra = {"Content-Type": "application/json", **(headers or {})}
+        data = json.dumps(payload).encode("utf-8")
+
+        async def exchange(target: URL, chain: Chain, host: Host) -> tuple[Answer | Failure, bool]:
+            return await self.request("POST", target, chain, host, extra, limit + 1, data), False
+
+        chain = Chain()
+        host = self.host(host_key(parsed))
+        host.pending += 1
+        try:
+            answer = await self.fetch(parsed, chain, exchange)
+        finally:
+            host.pending -= 1
+        if isinstance(answer, LinkResult):
+            raise FetchError(answer.outcome, answer.reason, answer.status)
+        if answer.status in REDIRECTS:
+            location = answer.headers.get("Location", "")
+            reason = f"redirected ({status_text(answer.status)}) to {location or 'nowhere'}; not followed"
+            raise FetchError(LinkStatus.UNVERIFIED, reason, answer.status)
+        length = answer.headers.get("Content-Length", "")
+        if len(answer.body) > limit or (length.isdigit() and int(length) > limit):
+            raise FetchError(
+                LinkStatus.UNVERIFIED, f"body larger than {limit} bytes", answer.status
+            )
+        return Response(str(parsed), answer.status, answer.headers, answer.body, chain.requests)

@@ -18,7 +18,8 @@ from linter.rules import links
 
 class LinkChecker:
     name = "links"
-    codes = frozenset(rule.code for rule in links.FAMILY.rules if rule.network)
+    # PL109 comes from GitHub's API alone: a page fetch cannot tell an archived repository.
+    codes = frozenset(rule.code for rule in links.FAMILY.rules if rule.network) - {"PL109"}
 
     def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
         registries = active_registries(run)
@@ -38,9 +39,19 @@ class LinkChecker:
             from linter.net.suggest import start_checks_with_snapshots
 
             endpoint = WAYBACK.endpoint(config)
-            return start_checks_with_snapshots(
+            snapshots = start_checks_with_snapshots(
                 keys, settings, endpoint, config.max_metadata_age, run.progress, run.warn
             )
+            return self._hinted(snapshots, run)
         from linter.net.checker import start_checks
 
-        return start_checks(keys, settings, run.progress, run.warn)
+        pending = start_checks(keys, settings, run.progress, run.warn)
+        return self._hinted(pending, run)
+
+    def _hinted(self, pending: Pending, run: ProviderRun) -> Pending:
+        """Without a token, GitHub pages that GitHub rate limited say that a token avoids it."""
+        if run.github_token:
+            return pending
+        from linter.registries.github import PageHints
+
+        return PageHints(pending, run.warn)

@@ -18,6 +18,12 @@ class HostSettings:
     min_interval: float | None = None
 
 
+# Hosts that get fewer requests in flight than ``max_per_host`` unless the configuration's
+# ``hosts`` table sets their own: github.com rate limits page fetches at a few at once (with a
+# token, its repositories are asked through its API instead, see linter/registries/github.py).
+DEFAULT_HOST_LIMITS: dict[str, int] = {"github.com": 2}
+
+
 @dataclass(frozen=True)
 class CheckerSettings:
     timeout: float = 20.0  # total per request, seconds

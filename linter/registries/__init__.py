@@ -1,6 +1,6 @@
 """Registries: sources of truth asked through a documented API, many keys per request.
 
-One module per registry (``arxiv``, ``crossref``), each a class with the
+One module per registry (``arxiv``, ``crossref``, ``github``), each a class with the
 :class:`~linter.registries.base.Registry` members, registered in :data:`REGISTRIES`. Each runs as a
 provider of its own (:mod:`linter.registries.provider`); the shared batching, pacing, retries and
 cache are :mod:`linter.registries.driver`'s. A registry that speaks for a link (``claims``) spares
@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from linter.registries.arxiv import ArxivRegistry
 from linter.registries.base import Record, RecordStatus, Registry
 from linter.registries.crossref import CrossrefRegistry
+from linter.registries.github import GithubRegistry
 
 if TYPE_CHECKING:
     from linter.providers import ProviderRun
 
 REGISTRIES: dict[str, Registry] = {
-    registry.name: registry for registry in (ArxivRegistry(), CrossrefRegistry())
+    registry.name: registry for registry in (ArxivRegistry(), CrossrefRegistry(), GithubRegistry())
 }
 
 

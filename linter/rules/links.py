@@ -1,4 +1,5 @@
-"""Links: dead, unreachable or moved targets, invalid URLs, missing files, missing anchors.
+"""Links: dead, unreachable or moved targets, invalid URLs, missing files, missing anchors,
+archived repositories.
 
 PL104, PL105 and PL106 are checked offline, here. The others need the network: every unique URL
 (fragment dropped) is checked once by the link checker in ``linter.net`` and each place it appears is
@@ -77,6 +78,19 @@ PL108 link-skipped
     Passing::
 
         - [Hosted demo](https://huggingface.co/spaces/gradio/hello_world)
+
+PL109 repo-archived
+    Information only: the linked GitHub repository is archived, so its code is read-only and no
+    longer maintained; often a sign to look for a successor (the README of an archived project
+    usually names it). Known from GitHub's API, so only when ``GITHUB_TOKEN`` is set.
+
+    Failing::
+
+        - [Code](https://github.com/an-owner/an-archived-repository)
+
+    Passing::
+
+        - [Code](https://github.com/pytorch/pytorch)
 
 PL110 link-failing
     A warning, not yet an error: the link fails as PL101 or PL102 would report it, but it answered
@@ -480,7 +494,9 @@ def check_results(
                 continue
             result = checked.get(url)
             if result is None:
-                result = _registry_result(url, claimants)
+                result, record = _registry_result(url, claimants)
+                if record is not None and record.facts.get("archived") is True:
+                    yield replace(_repo_archived_hit(record, link), path=doc.path)
             if not isinstance(result, LinkResult):
                 continue
             hit = result_hit(result, link.line, link.column, link.target)
@@ -495,13 +511,19 @@ def check_results(
 
 def _registry_result(
     url: str, claimants: Sequence[tuple[Registry, Mapping[str, object]]]
-) -> LinkResult | None:
+) -> tuple[LinkResult | None, Record | None]:
     for registry, records in claimants:
         key = registry.claims(url)
         record = records.get(key) if key is not None else None
         if isinstance(record, Record):
-            return registry.link_result(url, record)
-    return None
+            return registry.link_result(url, record), record
+    return None, None
+
+
+def _repo_archived_hit(record: Record, link: Link) -> Hit:
+    name = record.facts.get("name") or record.key
+    message = f"repository {name} is archived (read-only): look for a maintained successor"
+    return Hit("PL109", link.line, link.column, message, url=link.target)
 
 
 def _redirect_fix(hit: Hit, link: Link) -> Hit:
@@ -541,6 +563,7 @@ FAMILY = RuleFamily(
         Rule("PL106", "anchor-missing", _ERR, "A #fragment matches no heading or HTML anchor."),
         Rule("PL107", "link-unverified", _WARN, "The server would not let the link be verified (rate limit, bot protection).", network=True),
         Rule("PL108", "link-skipped", _INFO, "The link was not checked (private or loopback address).", network=True),
+        Rule("PL109", "repo-archived", _INFO, "The linked GitHub repository is archived (read-only).", network=True),
         Rule("PL110", "link-failing", _WARN, "A link that answered before fails, for less than the grace period so far.", network=True, options=("grace",)),
     ),
     check_document=check_document,

@@ -163,3 +163,52 @@ async def test_the_github_token_goes_to_no_other_host(site: Site) -> None:
     async with open_client(settings(github_token="secret")) as polite:
         await polite.get(site.url("/api"))
     assert "Authorization" not in site.seen[0].headers
+
+
+# -- post_json -----------------------------------------------------------------------------------
+
+
+async def test_post_json_sends_the_payload_and_returns_any_status(site: Site) -> None:
+    bodies: list[Any] = []
+
+    async def graphql(request: web.Request) -> web.StreamResponse:
+        bodies.append(await request.json())
+        if bodies[-1].get("bad"):
+            return web.json_response({"message": "Problems parsing JSON"}, status=400)
+        return web.json_response({"data": {"r0": None}})
+
+    site.routes["/graphql"] = graphql
+    async with open_client(settings()) as polite:
+        good = await polite.post_json(
+            site.url("/graphql"), {"query": "query { r0 }"}, {"Authorization": "bearer T"}
+        )
+        bad = await polite.post_json(site.url("/graphql"), {"bad": True})
+    assert (good.status, good.json(), good.requests) == (200, {"data": {"r0": None}}, 1)
+    assert (bad.status, bad.json()["message"]) == (400, "Problems parsing JSON")
+    assert bodies == [{"query": "query { r0 }"}, {"bad": True}]
+    first = site.seen[0]
+    assert (first.method, first.headers["Content-Type"]) == ("POST", "application/json")
+    assert first.headers["Authorization"] == "bearer T"
+    assert "Authorization" not in site.seen[1].headers
+
+
+async def test_post_json_follows_no_redirect(site: Site) -> None:
+    async def moved(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPPermanentRedirect(location="/elsewhere")
+
+    site.routes["/graphql"] = moved
+    site.routes["/elsewhere"] = json_answer({"data": {}})
+    async with open_client(settings()) as polite:
+        with pytest.raises(FetchError) as error:
+            await polite.post_json(site.url("/graphql"), {}, {"Authorization": "bearer T"})
+    assert (error.value.outcome, error.value.status) == (LinkStatus.UNVERIFIED, 308)
+    assert error.value.reason == "redirected (308 Permanent Redirect) to /elsewhere; not followed"
+    assert [seen.path for seen in site.seen] == ["/graphql"]
+
+
+async def test_post_json_refuses_a_body_past_its_limit(site: Site) -> None:
+    site.routes["/graphql"] = json_answer({"data": "x" * 5000})
+    async with open_client(settings()) as polite:
+        with pytest.raises(FetchError) as error:
+            await polite.post_json(site.url("/graphql"), {}, limit=1000)
+    assert error.value.reason == "body larger than 1000 bytes"
