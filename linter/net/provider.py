@@ -7,6 +7,7 @@ Imported on the offline path, so it must never import aiohttp at module level.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from linter.document import Document
@@ -23,12 +24,17 @@ class LinkChecker:
 
     def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
         registries = active_registries(run)
+        # An excluded URL stays the checker's, which keeps it silent, whoever could answer for it.
+        excludes = [re.compile(pattern) for pattern in run.config.exclude]
         urls = {
             url
             for document in documents
             for link in document.links
             if (url := links.fetched_url(link)) is not None
-            and not any(registry.claims(url) for registry in registries)
+            and (
+                not any(registry.claims(url) for registry in registries)
+                or any(pattern.search(url) for pattern in excludes)
+            )
         }
         return sorted(urls)
 
@@ -40,7 +46,7 @@ class LinkChecker:
 
             endpoint = WAYBACK.endpoint(config)
             snapshots = start_checks_with_snapshots(
-                keys, settings, endpoint, config.max_metadata_age, run.progress, run.warn
+                keys, settings, endpoint, WAYBACK.record_age(config), run.progress, run.warn
             )
             return self._hinted(snapshots, run)
         from linter.net.checker import start_checks

@@ -96,6 +96,9 @@ class PaperRegistry:
     def enabled(self, config: Config, github_token: str | None) -> bool:
         return config.metadata
 
+    def record_age(self, config: Config) -> float:
+        return config.max_metadata_age  # a paper's title and status change rarely
+
     def keys(self, documents: Sequence[Document]) -> Sequence[str]:
         from linter.identity import citations
 
@@ -152,6 +155,10 @@ class Registry(Protocol):
 
     def keys(self, documents: Sequence[Document]) -> Sequence[str]:
         """The keys the documents cite, without repeats, in a stable order."""
+        ...
+
+    def record_age(self, config: Config) -> float:
+        """Seconds a record of this registry stays fresh in the cache."""
         ...
 
     def claims(self, url: str) -> str | None:

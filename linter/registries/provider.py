@@ -30,10 +30,7 @@ class RegistryProvider:
         registry = self.registry
         settings = run.config.checker_settings(run.cache_path, run.github_token)
         endpoint = registry.endpoint(run.config)
-        # A registry may keep its records for less long (GitHub's answer for links, as long as
-        # the link cache keeps a page's); the others for --max-metadata-age.
-        record_age = getattr(registry, "record_age", None)
-        max_age = record_age(run.config) if callable(record_age) else run.config.max_metadata_age
+        max_age = registry.record_age(run.config)
         return InBackground(
             lambda: resolve_all(
                 registry,

@@ -61,6 +61,9 @@ class WaybackRegistry:
     def enabled(self, config: Config, github_token: str | None) -> bool:
         return config.suggest
 
+    def record_age(self, config: Config) -> float:
+        return config.max_metadata_age  # a dead page gets no newer good capture
+
     def keys(self, documents: Sequence[Document]) -> Sequence[str]:
         # Its keys are the links the link checker found dead (see candidates), not the documents'.
         return []

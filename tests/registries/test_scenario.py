@@ -214,3 +214,6 @@ def test_a_warm_cache_sends_no_request_and_no_metadata_fetches_pages(
     on, off = (ProviderRun(Config(metadata=flag)) for flag in (True, False))
     assert LinkChecker().collect([document], on) == []
     assert LinkChecker().collect([document], off) == ["https://arxiv.org/abs/1706.03762"]
+    # An excluded link stays silent: the checker keeps it, whoever could answer for it.
+    excluded = ProviderRun(Config(exclude=("arxiv\\.org",)))
+    assert LinkChecker().collect([document], excluded) == ["https://arxiv.org/abs/1706.03762"]
