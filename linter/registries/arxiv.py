@@ -111,7 +111,7 @@ class ArxivRegistry(PaperRegistry):
     async def lookup(
         self, batch: Sequence[str], client: Client, endpoint: Endpoint
     ) -> Mapping[str, Record]:
-        from linter.registries.driver import status_error
+        from linter.registries.driver import retry_after_seconds, status_error
 
         query = f"id_list={quote(','.join(batch), safe=',/')}&max_results={len(batch)}"
         separator = "&" if "?" in endpoint.url else "?"
@@ -120,9 +120,8 @@ class ArxivRegistry(PaperRegistry):
         )
         if _RATE_EXCEEDED in response.body[:200].lower():
             # arXiv's rate limit may come as a 200 whose body is just "Rate exceeded."
-            error = status_error(response)
-            wait = error.retry_after if response.status != 200 else None
-            raise RegistryError("rate exceeded", INTERVAL if wait is None else wait)
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise RegistryError("rate exceeded", wait or 0.0)
         if response.status == 429 or response.status >= 500:
             raise status_error(response)
         try:
