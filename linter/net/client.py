@@ -10,7 +10,8 @@ hold nothing. A URL whose fetch has begun (a retry, the next redirect hop) gets 
 before URLs not yet requested (``Slots``), so retry chains run alongside the first requests, not
 after them. Retries: resets (the first one at once: most often a stale keep-alive connection),
 timeouts when the settings say so, retryable statuses, with exponential backoff or the host's
-``Retry-After``, up to ``retries`` retries.
+``Retry-After``, up to ``retries`` retries, and as many again for tries answered with a rate limit
+(a limit says nothing about the URL).
 
 Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
 without a request: a DNS failure, a private address, a host whose whole first batch of requests
@@ -207,7 +208,11 @@ class Client:
             reason = f"private address {name}"
             host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
         origin = self.origin(url, host)
-        attempt = 0  # retries so far: tries after the first, of either method
+        attempt = 0  # retries so far for answers about the URL: tries after the first
+        # Tries answered with a rate limit: a limit is about us, not the URL, so it does not use
+        # up the URL's retries (a flaky URL answered 500, 500, then 429 was called broken), but
+        # has a budget of its own.
+        limits = 0
         waits = 0  # backoff sleeps so far: the exponent of the next one
         failing: Answer | None = None  # the last retryable error that was no rate limit
         while True:
@@ -292,9 +297,9 @@ class Client:
             pauses_host = pausing and host.limit_pauses_host(str(url), number)
             if not pausing:
                 failing = result
-            if attempt >= self.settings.retries:
-                # A limit is about us, not the URL: when the last try was only limited, the
-                # URL's own last answer (a 5xx) is the verdict.
+            if (limits if pausing else attempt) >= self.settings.retries:
+                # When the last try was only limited, the URL's own last answer (a 5xx) is
+                # the verdict.
                 return failing if pausing and failing is not None else result
             delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(waits)
             if pauses_host and not host.pause(delay, number, self._pause_budget()):
@@ -305,7 +310,10 @@ class Client:
                 verdict = LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
                 host.verdict = verdict
                 return verdict
-            attempt += 1
+            if pausing:
+                limits += 1
+            else:
+                attempt += 1
             waits += wait is None
             await asyncio.sleep(delay)
 

@@ -244,7 +244,8 @@ async def test_429_without_retry_after_is_rate_limited_after_retries(site: Site)
 
 async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(site: Site) -> None:
     # Seen on the link farm: a dead URL on a rate-limited host answered 500, 500, then 429 to its
-    # last try. The 429 is about us; the answers about the URL said it fails.
+    # last try. The 429s are about us (they have retries of their own); the answers about the URL
+    # said it fails.
     site.routes["/down"] = sequence(500, 500, 429)
     result = await check_one(site.url("/down"), retries=2)
     assert (result.outcome, result.status, result.reason) == (
@@ -252,7 +253,23 @@ async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(si
         500,
         "500 Internal Server Error after 2 retries",
     )
-    assert site.methods("/down") == ["HEAD", "GET", "GET"]
+    assert site.methods("/down") == ["HEAD", "GET", "GET", "GET", "GET"]
+
+
+async def test_rate_limited_try_does_not_use_up_the_retries_of_a_flaky_url(site: Site) -> None:
+    # Seen on the link farm: a URL that fails twice, then works, on a rate-limited host answered
+    # 500, 500, then 429 to what was its last try, and was called broken.
+    site.routes["/flaky"] = sequence(500, 500, 429, 200)
+    result = await check_one(site.url("/flaky"), retries=2)
+    assert (result.outcome, result.status) == (LinkStatus.OK, 200)
+    assert site.methods("/flaky") == ["HEAD", "GET", "GET", "GET"]
+
+
+async def test_a_url_limited_between_its_failures_gets_its_own_retries(site: Site) -> None:
+    site.routes["/down"] = sequence(500, 500, 429, 500)
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.status) == (LinkStatus.BROKEN, 500)
+    assert site.methods("/down") == ["HEAD", "GET", "GET", "GET"]
 
 
 async def test_host_that_keeps_rate_limiting_stops_being_asked(
