@@ -363,6 +363,68 @@ async def test_answer_after_the_limit_ends_the_pause_early(
     assert a_at[1] - a_at[0] >= 2.0 - 0.01
 
 
+async def test_two_urls_limited_at_once_do_not_hold_back_a_host_that_serves_the_rest(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen on the link farm: a host that limits single URLs had two of them among its four
+    # requests in flight. /a's limit pauses the host; /c, in flight with it, is limited too, but
+    # /b and /d, sent after /a, are answered: the limits are per URL, the pause ends there, and
+    # only /a and /c wait their Retry-After.
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 1.0)
+
+    def later(delay: float, limited: bool) -> Any:
+        calls = [0]
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            calls[0] += 1
+            await asyncio.sleep(delay)
+            if limited and calls[0] == 1:
+                return web.Response(status=429, headers={"Retry-After": "1"}, text="slow down")
+            return web.Response(text="body")
+
+        return handler
+
+    site.routes["/a"] = later(0.0, limited=True)
+    site.routes["/b"] = later(0.1, limited=False)
+    site.routes["/c"] = later(0.05, limited=True)
+    site.routes["/d"] = later(0.1, limited=False)
+    rest = [f"/r{number}" for number in range(4)]
+    for path in rest:
+        site.routes[path] = respond(200)
+    paths = ["/a", "/b", "/c", "/d", *rest]
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=4))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 1, 2, 1, 1, 1, 1, 1]
+    a_at = [seen.at for seen in site.seen if seen.path == "/a"]
+    c_at = [seen.at for seen in site.seen if seen.path == "/c"]
+    rest_at = [seen.at for seen in site.seen if seen.path in rest]
+    assert max(rest_at) - a_at[0] < 0.5  # the host went on after /b and /d answered
+    assert a_at[1] - a_at[0] >= 1.0 - 0.01  # the limited URLs waited their own Retry-After
+    assert c_at[1] - c_at[0] >= 1.0 - 0.01
+
+
+async def test_dense_limits_after_a_per_url_verdict_pause_the_host_again(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /a's limit looked per URL (/b, the first request after the pause, is answered). Then /c
+    # and /d are limited one after the other: three limits among the host's last answers is no
+    # chance of single URLs, so /d's limit pauses the host (and /e waits), while /c's did not.
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.4)
+    for path in ("/a", "/c", "/d"):
+        site.routes[path] = limited_once(**{"Retry-After": "1"})
+    for path in ("/b", "/e"):
+        site.routes[path] = respond(200)
+    paths = ("/a", "/b", "/c", "/d", "/e")
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 1, 2, 2, 1]
+    c_at = next(seen.at for seen in site.seen if seen.path == "/c")
+    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
+    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    assert d_at - c_at < 0.3  # /c waited alone
+    assert e_at >= d_at + 0.4 - 0.01  # /d paused the host
+
+
 async def test_limits_answered_during_a_pause_do_not_extend_it(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
