@@ -6,9 +6,9 @@ host sends ``Retry-After`` (or 429), unless the host has shown that its limits a
 ``Host.limit_pauses_host``). A task takes its host slot before the global one, so tasks queued
 behind a busy or hung host never hold global slots. Slots are held for one try only (one
 request, or the HEAD+GET pair of a link check): backoff sleeps and redirect hops to other hosts
-hold nothing. A URL whose fetch has begun (a retry, the next redirect hop) gets the next free slot
-before URLs not yet requested (``Slots``), so retry chains run alongside the first requests, not
-after them. Retries: resets (the first one at once: most often a stale keep-alive connection),
+hold nothing. A retry whose answer may start another wait (after a rate limit, or not the URL's
+last) gets the next free slot before URLs not yet requested (``Slots``), so retry chains run
+alongside the first requests, not after them. Retries: resets (the first one at once: most often a stale keep-alive connection),
 timeouts when the settings say so, retryable statuses, with exponential backoff or the host's
 ``Retry-After``, up to ``retries`` retries, and as many again for tries answered with a rate limit
 (a limit says nothing about the URL).
@@ -219,8 +219,8 @@ class Client:
             verdict = host.verdict or origin.verdict
             if verdict is not None:
                 return verdict
-            # A retry or the next hop of a redirect goes before first requests (see Slots).
-            urgent = chain.requests > 0
+            # A try whose answer may start a wait goes before first requests (see Slots).
+            urgent = limits > 0 or 0 < attempt < self.settings.retries
             if urgent and host.slots.full():
                 # The host's slots may all be held by first requests queued for global slots
                 # (the global limit is the bottleneck): the oldest of them goes first there, so

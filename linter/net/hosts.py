@@ -31,12 +31,14 @@ LIMIT_DENSE = 3
 
 
 class Slots:
-    """A semaphore that hands a freed slot to an urgent waiter before the others. A URL whose
-    check has begun (a retry after its backoff, the next hop of a redirect) is urgent: behind a
-    host's queue of first requests, a retry that fell due waited for the whole queue, so the
-    retry chains of the 5xx answers and the redirect hops found early all ran at the end of the
-    run, one backoff after the other. A freed slot goes straight to the waiter it wakes (no
-    window in which a newcomer can take it), in order within each class."""
+    """A semaphore that hands a freed slot to an urgent waiter before the others. A try whose
+    answer may start a wait is urgent: a retry after a rate limit, or one that is not its URL's
+    last. Behind a host's queue of first requests, such a retry waited for the whole queue, so
+    the retry chains of the 5xx answers found early ran at the end of the run, one backoff after
+    the other. A last try and a redirect hop queue with the first requests: the last try ends
+    its URL's check whatever it gets, and first requests first find a host's rate limits early
+    (each costs a Retry-After from the moment it is found). A freed slot goes straight to the
+    waiter it wakes (no window in which a newcomer can take it), in order within each class."""
 
     def __init__(self, value: int) -> None:
         self._free = value
