@@ -189,11 +189,15 @@ class Client:
             origin = self.origins[key] = Origin(limit=host.limit)
         return origin
 
-    def expect(self, url: str) -> None:
-        """Counts ``url``, whose check is about to be scheduled, as pending on its host."""
+    def expect(self, url: str) -> str:
+        """Counts ``url``, whose check is about to be scheduled, as pending on its host; its
+        host's key ("" when it is no URL to fetch)."""
         parsed = parse_url(url)
-        if isinstance(parsed, URL):
-            self.host(host_key(parsed)).pending += 1
+        if not isinstance(parsed, URL):
+            return ""
+        name = host_key(parsed)
+        self.host(name).pending += 1
+        return name
 
     # -- one hop: slots, pauses, retries ----------------------------------------------------------
 

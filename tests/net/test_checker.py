@@ -1101,6 +1101,28 @@ def test_run_checks_is_a_sync_wrapper() -> None:
     assert result["ftp://x.org/"].outcome is LinkStatus.SKIPPED
 
 
+def test_start_checks_returns_once_every_hosts_first_request_is_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The caller's offline rules wait for this (they share the interpreter lock with the loop),
+    # and only for this: the run itself is far from done.
+    monkeypatch.setattr(checker, "LAUNCH_WAIT", 60.0)
+    with socket.socket() as one, socket.socket(socket.AF_INET6) as two:
+        urls = []
+        for listener, address, host in ((one, "127.0.0.1", "127.0.0.1"), (two, "::1", "[::1]")):
+            listener.bind((address, 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            urls += [f"http://{host}:{port}/paper{number}" for number in range(3)]
+        pending = start_checks(urls, settings(timeout=3.0))
+        assert not pending.done()
+        for listener in (one, two):
+            listener.setblocking(False)
+            connection, _ = listener.accept()  # already there: no wait
+            connection.close()
+    assert all(result.outcome is not LinkStatus.OK for result in pending.result().values())
+
+
 async def test_start_checks_runs_in_the_background(site: Site) -> None:
     site.routes["/ok"] = respond(200)
     pending = start_checks([site.url("/ok"), "ftp://x.org/"], settings())
