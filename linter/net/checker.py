@@ -34,9 +34,9 @@ from linter.net.urls import host_key, parse_url
 
 LAUNCH_BATCH = 32  # tasks created between two yields to the event loop
 JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for the background run
-LAUNCH_WAIT = 0.5  # seconds PendingChecks waits at most for every host's first request to go out
+LAUNCH_WAIT = 0.5  # seconds PendingChecks waits at most for every host's first batch to go out
 
-# Called once every host's first request is out (see PendingChecks).
+# Called once every host's first batch of requests is out (see PendingChecks).
 _on_launch: ContextVar[Callable[[], None] | None] = ContextVar("_on_launch", default=None)
 
 
@@ -121,14 +121,16 @@ async def _run(
             # Each host's first URL starts first, and tasks are created in batches with a yield
             # between them: the first requests (a hung host's among them) go out within
             # milliseconds instead of after every task's first step.
-            ordered, first_round = _round_robin_by_host(todo, client.expect)
+            ordered, first_batches = _round_robin_by_host(
+                todo, client.expect, settings.max_per_host
+            )
             launched = _on_launch.get()
             for index, key in enumerate(ordered):
                 tasks.append(asyncio.create_task(checker.check(key)))
-                if index % LAUNCH_BATCH == LAUNCH_BATCH - 1 or index == first_round - 1:
+                if index % LAUNCH_BATCH == LAUNCH_BATCH - 1 or index == first_batches - 1:
                     await asyncio.sleep(0)  # the tasks so far take their first step
-                    if launched is not None and index >= first_round - 1:
-                        launched()  # every host's first request is out
+                    if launched is not None and index >= first_batches - 1:
+                        launched()  # every host's first batch is out
                         launched = None
             for done in asyncio.as_completed(tasks):
                 result = await done
@@ -146,9 +148,11 @@ async def _run(
     return fresh
 
 
-def _round_robin_by_host(keys: list[str], host_of: Callable[[str], str]) -> tuple[list[str], int]:
-    """The first URL of every host, then the second of every host, and so on; and the number of
-    hosts (the first round)."""
+def _round_robin_by_host(
+    keys: list[str], host_of: Callable[[str], str], rounds: int
+) -> tuple[list[str], int]:
+    """The first URL of every host, then the second of every host, and so on; and how many of
+    them the first ``rounds`` rounds hold."""
     queues: dict[str, list[str]] = {}
     for key in keys:
         queues.setdefault(host_of(key), []).append(key)
@@ -157,7 +161,7 @@ def _round_robin_by_host(keys: list[str], host_of: Callable[[str], str]) -> tupl
     while len(ordered) < len(keys):
         ordered.extend(queue[depth] for queue in queues.values() if depth < len(queue))
         depth += 1
-    return ordered, len(queues)
+    return ordered, sum(min(rounds, len(queue)) for queue in queues.values())
 
 
 class PendingChecks:
@@ -182,8 +186,8 @@ class PendingChecks:
         self._thread = threading.Thread(target=self._run, name="paperlint-links", daemon=True)
         self._thread.start()
         # The caller's work (the offline rules) and the event loop share one interpreter lock:
-        # until every host's first request is out, a hung host's among them (its timeout ends
-        # the run), the loop has it alone.
+        # until every host's first batch of requests is out, a hung host's among them (their
+        # timeouts end the run), the loop has it alone.
         self._launched.wait(LAUNCH_WAIT)
 
     def _run(self) -> None:

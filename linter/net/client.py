@@ -248,12 +248,15 @@ class Client:
                 try:
                     await self.global_slots.acquire(urgent, host.global_waits)
                     try:
-                        result, head_retried = await exchange(url, chain, host)
+                        sent = await self._send(exchange, url, chain, host, origin, probe)
                     finally:
                         self.global_slots.release()
                 finally:
                     origin.probes -= probe
                     host.in_flight.discard(number)
+                if isinstance(sent, LinkResult):
+                    return sent
+                result, head_retried = sent
                 if isinstance(result, Failure):
                     host.witnesses.discard(number)  # no answer: no evidence about rate limits
                     self._learn(host, origin, result)
@@ -321,6 +324,28 @@ class Client:
             waits += wait is None
             await asyncio.sleep(delay)
 
+    async def _send(
+        self, exchange: Exchange, url: URL, chain: Chain, host: Host, origin: Origin, probe: bool
+    ) -> tuple[Answer | Failure, bool] | LinkResult:
+        """One try; the origin's verdict when it was a probe that the verdict cut short. The
+        probes of a host's first batch start one after the other (on the link farm the last of a
+        hung host's four went out 0.18 s after the first): once the first have timed out, the
+        others can only time out too, and the run need not wait for them."""
+        if not probe:
+            return await exchange(url, chain, host)
+        task = asyncio.ensure_future(exchange(url, chain, host))
+        origin.probing.add(task)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            cut = task.cancelled() and not (current is not None and current.cancelling())
+            if cut and origin.verdict is not None:
+                return origin.verdict
+            raise
+        finally:
+            origin.probing.discard(task)
+
     async def _await_probes(self, host: Host, origin: Origin) -> None:
         """Until an origin has answered once, only its first batch of requests (up to its host's
         limit) goes out; later requests wait for that batch to settle, so a hung host costs one
@@ -346,6 +371,8 @@ class Client:
             if origin.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, origin.limit):
                 reason = f"{failure.reason} (the host answered none of its first requests)"
                 origin.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
+                for task in origin.probing:
+                    task.cancel()
 
     def _backoff(self, attempt: int) -> float:
         delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())

@@ -16,6 +16,7 @@ import contextlib
 import sys
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.net.results import LinkResult
 from linter.net.settings import CheckerSettings, HostSettings
@@ -251,6 +252,8 @@ class Origin:
     probes_started: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when probes settle
     verdict: LinkResult | None = None  # it answered none of its first batch: later URLs get this
+    # Its probes' tries in flight: its verdict cuts them short (see Client._send).
+    probing: set[asyncio.Future[Any]] = field(default_factory=set)
 
 
 class IdlePool:

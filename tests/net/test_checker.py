@@ -626,6 +626,25 @@ async def test_no_request_starts_while_a_silent_hosts_first_batch_is_pending(sit
     assert site.count() == 4
 
 
+async def test_a_silent_hosts_verdict_cuts_its_later_probes_short(site: Site) -> None:
+    # Staggered starts: the host's verdict comes with the second timeout; the third and fourth
+    # probes, sent later, could only time out too, and end with the verdict instead of their own
+    # timeouts (a hung host costs one timeout from its first request, not from its last).
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await site.hang()
+        return web.Response()
+
+    for index in range(6):
+        site.routes[f"/h{index}"] = handler
+    urls = [site.url(f"/h{index}") for index in range(6)]
+    results = await check_urls(urls, settings(timeout=0.3, max_per_host=4, min_interval=0.05))
+    verdict = "timed out after 0.3 s (the host answered none of its first requests)"
+    # Which of the first four start first is up to the event loop; the first two timed out.
+    outcomes = sorted((results[url].requests, results[url].reason) for url in urls)
+    assert outcomes == [(0, verdict)] * 2 + [(1, "timed out after 0.3 s")] * 2 + [(1, verdict)] * 2
+    assert site.count() == 4
+
+
 async def test_reset_is_retried_then_unreachable(site: Site) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         assert request.transport is not None
@@ -1101,7 +1120,7 @@ def test_run_checks_is_a_sync_wrapper() -> None:
     assert result["ftp://x.org/"].outcome is LinkStatus.SKIPPED
 
 
-def test_start_checks_returns_once_every_hosts_first_request_is_out(
+def test_start_checks_returns_once_every_hosts_first_batch_is_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The caller's offline rules wait for this (they share the interpreter lock with the loop),
@@ -1114,12 +1133,15 @@ def test_start_checks_returns_once_every_hosts_first_request_is_out(
             listener.listen()
             port = listener.getsockname()[1]
             urls += [f"http://{host}:{port}/paper{number}" for number in range(3)]
-        pending = start_checks(urls, settings(timeout=3.0))
+        pending = start_checks(urls, settings(timeout=3.0, max_per_host=2))
         assert not pending.done()
         for listener in (one, two):
             listener.setblocking(False)
-            connection, _ = listener.accept()  # already there: no wait
-            connection.close()
+            for _ in range(2):  # the host's first batch: already there, no wait
+                connection, _ = listener.accept()
+                connection.close()
+            with pytest.raises(BlockingIOError):  # the third waits for the batch to settle
+                listener.accept()
     assert all(result.outcome is not LinkStatus.OK for result in pending.result().values())
 
 
