@@ -330,21 +330,21 @@ class Client:
         """One try; the origin's verdict when it was a probe that the verdict cut short. The
         probes of a host's first batch start one after the other (on the link farm the last of a
         hung host's four went out 0.18 s after the first): once the first have timed out, the
-        others can only time out too, and the run need not wait for them."""
-        if not probe:
+        others can only time out too, and the run need not wait for them. The verdict cancels
+        their tasks (see _learn), and the cancellation ends here, as asyncio.timeout ends its."""
+        task = asyncio.current_task()
+        if not probe or task is None:
             return await exchange(url, chain, host)
-        task = asyncio.ensure_future(exchange(url, chain, host))
         origin.probing.add(task)
         try:
-            return await task
+            return await exchange(url, chain, host)
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            cut = task.cancelled() and not (current is not None and current.cancelling())
-            if cut and origin.verdict is not None:
+            if task in origin.cut and task.uncancel() == 0 and origin.verdict is not None:
                 return origin.verdict
             raise
         finally:
             origin.probing.discard(task)
+            origin.cut.discard(task)
 
     async def _await_probes(self, host: Host, origin: Origin) -> None:
         """Until an origin has answered once, only its first batch of requests (up to its host's
@@ -372,6 +372,7 @@ class Client:
                 reason = f"{failure.reason} (the host answered none of its first requests)"
                 origin.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
                 for task in origin.probing:
+                    origin.cut.add(task)
                     task.cancel()
 
     def _backoff(self, attempt: int) -> float:

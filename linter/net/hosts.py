@@ -252,8 +252,9 @@ class Origin:
     probes_started: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when probes settle
     verdict: LinkResult | None = None  # it answered none of its first batch: later URLs get this
-    # Its probes' tries in flight: its verdict cuts them short (see Client._send).
-    probing: set[asyncio.Future[Any]] = field(default_factory=set)
+    # The tasks of its probes in flight, and those its verdict cut short (see Client._send).
+    probing: set[asyncio.Task[Any]] = field(default_factory=set)
+    cut: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 class IdlePool:
