@@ -205,6 +205,24 @@ def test_an_offline_check_does_not_import_the_network_stack() -> None:
     assert result.stderr.strip().splitlines()[-1] == "False"
 
 
+def test_the_program_freezes_its_objects_at_exit_and_a_caller_of_main_does_not() -> None:
+    # atexit handlers run last-registered first: this one runs after whatever main registered.
+    code = (
+        "import atexit, gc, sys\n"
+        "from linter.cli import main\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        f"seed = {str(SEEDS / 'seed_004.md')!r}\n"
+        "try:\n    main(['check', '--offline', seed])\nexcept SystemExit:\n    pass\n"
+        "print(gc.get_freeze_count() > 0, file=sys.stderr)\n"
+        "sys.argv = ['paperlint', 'check', '--offline', seed]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.stderr.strip().splitlines()[-2:] == ["False", "True"]
+
+
 def test_link_destinations_are_parsed_like_markdown_it_helper() -> None:
     from markdown_it.helpers import parseLinkDestination
 

@@ -19,8 +19,8 @@ import asyncio
 import re
 import threading
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from yarl import URL
 
@@ -36,6 +36,10 @@ from linter.net.urls import host_key, parse_url
 
 LAUNCH_BATCH = 32  # tasks created between two yields to the event loop
 JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for the background run
+LAUNCH_WAIT = 0.5  # seconds PendingChecks waits at most for every host's first batch to go out
+
+# Called once every host's first batch of requests is out (see PendingChecks).
+_on_launch: ContextVar[Callable[[], None] | None] = ContextVar("_on_launch", default=None)
 
 
 def _defragment(url: str) -> str:
@@ -121,13 +125,17 @@ async def _run(
             # Each host's first URL starts first, and tasks are created in batches with a yield
             # between them: the first requests (a hung host's among them) go out within
             # milliseconds instead of after every task's first step.
-            ordered = _round_robin_by_host(todo)
-            for key in ordered:
-                client.expect(key)
+            ordered, first_batches = _round_robin_by_host(
+                todo, client.expect, settings.max_per_host
+            )
+            launched = _on_launch.get()
             for index, key in enumerate(ordered):
                 tasks.append(asyncio.create_task(checker.check(key)))
-                if index % LAUNCH_BATCH == LAUNCH_BATCH - 1:
-                    await asyncio.sleep(0)
+                if index % LAUNCH_BATCH == LAUNCH_BATCH - 1 or index == first_batches - 1:
+                    await asyncio.sleep(0)  # the tasks so far take their first step
+                    if launched is not None and index >= first_batches - 1:
+                        launched()  # every host's first batch is out
+                        launched = None
             for done in asyncio.as_completed(tasks):
                 result = await done
                 by_key[result.url] = result
@@ -144,21 +152,20 @@ async def _run(
     return fresh
 
 
-def _round_robin_by_host(keys: list[str]) -> list[str]:
-    """The first URL of every host, then the second of every host, and so on."""
+def _round_robin_by_host(
+    keys: list[str], host_of: Callable[[str], str], rounds: int
+) -> tuple[list[str], int]:
+    """The first URL of every host, then the second of every host, and so on; and how many of
+    them the first ``rounds`` rounds hold."""
     queues: dict[str, list[str]] = {}
     for key in keys:
-        try:
-            host = (urlsplit(key).hostname or "").lower()
-        except ValueError:
-            host = ""
-        queues.setdefault(host, []).append(key)
+        queues.setdefault(host_of(key), []).append(key)
     ordered: list[str] = []
     depth = 0
     while len(ordered) < len(keys):
         ordered.extend(queue[depth] for queue in queues.values() if depth < len(queue))
         depth += 1
-    return ordered
+    return ordered, sum(min(rounds, len(queue)) for queue in queues.values())
 
 
 class PendingChecks:
@@ -179,10 +186,16 @@ class PendingChecks:
         self._result: dict[str, LinkResult] | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
+        self._launched = threading.Event()
         self._thread = threading.Thread(target=self._run, name="paperlint-links", daemon=True)
         self._thread.start()
+        # The caller's work (the offline rules) and the event loop share one interpreter lock:
+        # until every host's first batch of requests is out, a hung host's among them (their
+        # timeouts end the run), the loop has it alone.
+        self._launched.wait(LAUNCH_WAIT)
 
     def _run(self) -> None:
+        _on_launch.set(self._launched.set)
         try:
             self._result = asyncio.run(
                 check_urls(self._urls, self._settings, self._progress, self._warn)
@@ -190,6 +203,7 @@ class PendingChecks:
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
         finally:
+            self._launched.set()
             self._done.set()
 
     def done(self) -> bool:

@@ -6,11 +6,12 @@ host sends ``Retry-After`` (or 429), unless the host has shown that its limits a
 ``Host.limit_pauses_host``). A task takes its host slot before the global one, so tasks queued
 behind a busy or hung host never hold global slots. Slots are held for one try only (one
 request, or the HEAD+GET pair of a link check): backoff sleeps and redirect hops to other hosts
-hold nothing. A URL whose fetch has begun (a retry, the next redirect hop) gets the next free slot
-before URLs not yet requested (``Slots``), so retry chains run alongside the first requests, not
-after them. Retries: resets (the first one at once: most often a stale keep-alive connection),
+hold nothing. A retry whose answer may start another wait (after a rate limit, or not the URL's
+last) gets the next free slot before URLs not yet requested (``Slots``), so retry chains run
+alongside the first requests, not after them. Retries: resets (the first one at once: most often a stale keep-alive connection),
 timeouts when the settings say so, retryable statuses, with exponential backoff or the host's
-``Retry-After``, up to ``retries`` retries.
+``Retry-After``, up to ``retries`` retries, and as many again for tries answered with a rate limit
+(a limit says nothing about the URL).
 
 Host memory: facts about a host, not a URL, are learned once and applied to its other URLs
 without a request: a DNS failure, a private address, a host whose whole first batch of requests
@@ -188,11 +189,15 @@ class Client:
             origin = self.origins[key] = Origin(limit=host.limit)
         return origin
 
-    def expect(self, url: str) -> None:
-        """Counts ``url``, whose check is about to be scheduled, as pending on its host."""
+    def expect(self, url: str) -> str:
+        """Counts ``url``, whose check is about to be scheduled, as pending on its host; its
+        host's key ("" when it is no URL to fetch)."""
         parsed = parse_url(url)
-        if isinstance(parsed, URL):
-            self.host(host_key(parsed)).pending += 1
+        if not isinstance(parsed, URL):
+            return ""
+        name = host_key(parsed)
+        self.host(name).pending += 1
+        return name
 
     # -- one hop: slots, pauses, retries ----------------------------------------------------------
 
@@ -207,15 +212,19 @@ class Client:
             reason = f"private address {name}"
             host.verdict = LinkResult(str(url), LinkStatus.SKIPPED, None, reason)
         origin = self.origin(url, host)
-        attempt = 0  # retries so far: tries after the first, of either method
+        attempt = 0  # retries so far for answers about the URL: tries after the first
+        # Tries answered with a rate limit: a limit is about us, not the URL, so it does not use
+        # up the URL's retries (a flaky URL answered 500, 500, then 429 was called broken), but
+        # has a budget of its own.
+        limits = 0
         waits = 0  # backoff sleeps so far: the exponent of the next one
         failing: Answer | None = None  # the last retryable error that was no rate limit
         while True:
             verdict = host.verdict or origin.verdict
             if verdict is not None:
                 return verdict
-            # A retry or the next hop of a redirect goes before first requests (see Slots).
-            urgent = chain.requests > 0
+            # A try whose answer may start a wait goes before first requests (see Slots).
+            urgent = limits > 0 or 0 < attempt < self.settings.retries
             if urgent and host.slots.full():
                 # The host's slots may all be held by first requests queued for global slots
                 # (the global limit is the bottleneck): the oldest of them goes first there, so
@@ -239,12 +248,15 @@ class Client:
                 try:
                     await self.global_slots.acquire(urgent, host.global_waits)
                     try:
-                        result, head_retried = await exchange(url, chain, host)
+                        sent = await self._send(exchange, url, chain, host, origin, probe)
                     finally:
                         self.global_slots.release()
                 finally:
                     origin.probes -= probe
                     host.in_flight.discard(number)
+                if isinstance(sent, LinkResult):
+                    return sent
+                result, head_retried = sent
                 if isinstance(result, Failure):
                     host.witnesses.discard(number)  # no answer: no evidence about rate limits
                     self._learn(host, origin, result)
@@ -292,9 +304,9 @@ class Client:
             pauses_host = pausing and host.limit_pauses_host(str(url), number)
             if not pausing:
                 failing = result
-            if attempt >= self.settings.retries:
-                # A limit is about us, not the URL: when the last try was only limited, the
-                # URL's own last answer (a 5xx) is the verdict.
+            if (limits if pausing else attempt) >= self.settings.retries:
+                # When the last try was only limited, the URL's own last answer (a 5xx) is
+                # the verdict.
                 return failing if pausing and failing is not None else result
             delay = wait * SECONDS_PER_RETRY_AFTER if wait is not None else self._backoff(waits)
             if pauses_host and not host.pause(delay, number, self._pause_budget()):
@@ -305,9 +317,34 @@ class Client:
                 verdict = LinkResult(str(url), LinkStatus.RATE_LIMITED, result.status, reason)
                 host.verdict = verdict
                 return verdict
-            attempt += 1
+            if pausing:
+                limits += 1
+            else:
+                attempt += 1
             waits += wait is None
             await asyncio.sleep(delay)
+
+    async def _send(
+        self, exchange: Exchange, url: URL, chain: Chain, host: Host, origin: Origin, probe: bool
+    ) -> tuple[Answer | Failure, bool] | LinkResult:
+        """One try; the origin's verdict when it was a probe that the verdict cut short. The
+        probes of a host's first batch start one after the other (on the link farm the last of a
+        hung host's four went out 0.18 s after the first): once the first have timed out, the
+        others can only time out too, and the run need not wait for them. The verdict cancels
+        their tasks (see _learn), and the cancellation ends here, as asyncio.timeout ends its."""
+        task = asyncio.current_task()
+        if not probe or task is None:
+            return await exchange(url, chain, host)
+        origin.probing.add(task)
+        try:
+            return await exchange(url, chain, host)
+        except asyncio.CancelledError:
+            if task in origin.cut and task.uncancel() == 0 and origin.verdict is not None:
+                return origin.verdict
+            raise
+        finally:
+            origin.probing.discard(task)
+            origin.cut.discard(task)
 
     async def _await_probes(self, host: Host, origin: Origin) -> None:
         """Until an origin has answered once, only its first batch of requests (up to its host's
@@ -334,6 +371,9 @@ class Client:
             if origin.silent_timeouts >= min(HOST_TIMEOUT_LIMIT, origin.limit):
                 reason = f"{failure.reason} (the host answered none of its first requests)"
                 origin.verdict = LinkResult(host.name, LinkStatus.TIMEOUT, None, reason)
+                for task in origin.probing:
+                    origin.cut.add(task)
+                    task.cancel()
 
     def _backoff(self, attempt: int) -> float:
         delay = self.settings.backoff_base * (2**attempt) * (0.5 + self.rng.random())

@@ -16,21 +16,30 @@ import contextlib
 import sys
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.net.results import LinkResult
 from linter.net.settings import CheckerSettings, HostSettings
 from linter.net.urls import OriginKey
 
 MAX_IDLE_CONNECTIONS = 256  # idle keep-alive connections (fewer when file descriptors are scarce)
+# A host that limits single URLs puts two limited URLs among a few answers now and then (the link
+# farm: 6 of 98 URLs, neighbours in sorted order); an exhausted token bucket limits about every
+# other request we send. So limits are host-wide when LIMIT_DENSE of a host's latest LIMIT_WINDOW
+# answers were limits.
+LIMIT_WINDOW = 8
+LIMIT_DENSE = 3
 
 
 class Slots:
-    """A semaphore that hands a freed slot to an urgent waiter before the others. A URL whose
-    check has begun (a retry after its backoff, the next hop of a redirect) is urgent: behind a
-    host's queue of first requests, a retry that fell due waited for the whole queue, so the
-    retry chains of the 5xx answers and the redirect hops found early all ran at the end of the
-    run, one backoff after the other. A freed slot goes straight to the waiter it wakes (no
-    window in which a newcomer can take it), in order within each class."""
+    """A semaphore that hands a freed slot to an urgent waiter before the others. A try whose
+    answer may start a wait is urgent: a retry after a rate limit, or one that is not its URL's
+    last. Behind a host's queue of first requests, such a retry waited for the whole queue, so
+    the retry chains of the 5xx answers found early ran at the end of the run, one backoff after
+    the other. A last try and a redirect hop queue with the first requests: the last try ends
+    its URL's check whatever it gets, and first requests first find a host's rate limits early
+    (each costs a Retry-After from the moment it is found). A freed slot goes straight to the
+    waiter it wakes (no window in which a newcomer can take it), in order within each class."""
 
     def __init__(self, value: int) -> None:
         self._free = value
@@ -96,17 +105,23 @@ class Host:
     pause_spent: float = 0.0
     # Rate limits (see limit_pauses_host): "url" once the host has shown that its
     # limits are about single URLs, "host" once a URL stayed limited past its own Retry-After,
-    # "" until then and after a limit that hit several URLs at once.
+    # "" until then and after limits that came too densely for single URLs.
     limit_scope: str = ""
     starts: int = 0  # requests started so far: their numbers tell what was sent after what
     in_flight: set[int] = field(default_factory=set)  # numbers of its requests in flight
     pause_began: int = 0  # ``starts`` when the last pause began: lower numbers were in flight
     pause_trigger: int = -1  # number of the request whose limit began the last pause
-    # Requests sent after a limited one and in flight when its limit arrived: their answers tell
-    # whether the host limits other URLs too.
+    # Requests sent after the limited one and in flight when its limit began the last pause:
+    # their answers tell whether the host limits other URLs too.
     witnesses: set[int] = field(default_factory=set)
-    witness_limited: bool = False  # another URL was limited during the last pause
-    host_wide_seen: bool = False  # several URLs were limited at once, or just after a pause
+    witnesses_served: int = 0  # of the last pause's witnesses, those answered without a limit
+    limited_together: int = 0  # other requests in flight when the last pause began, limited
+    judged: bool = True  # the last pause's evidence has been weighed (see _judge)
+    # The host has limited several URLs at once, or just after a pause: only clean evidence
+    # (witnesses that all answered) shows a per-URL limit from then on.
+    strict: bool = False
+    # Its latest answers, True for a limit: how densely it limits (see limit_pauses_host).
+    recent: deque[bool] = field(default_factory=lambda: deque(maxlen=LIMIT_WINDOW))
     limited: set[str] = field(default_factory=set)  # its URLs answered with a limit so far
     resumed: asyncio.Event = field(default_factory=asyncio.Event)  # set when a pause ends early
     head_unreliable: bool = False
@@ -124,48 +139,65 @@ class Host:
         per limited URL, one after the other, held back every other URL of such a host for
         seconds each. So pauses do not stack: a limit answered to a request that was in flight
         when the last pause began is covered by that pause. And the host learns which kind of
-        limit it has (``served``): its requests sent after the limited one and in flight when
-        the limit came (the witnesses) all answered, or if there were none, the first request
-        after the pause did (only until the host has limited several URLs at once, see
-        served): the limit was about one URL, the pause ends, and from then on a URL limited
-        for the first time waits alone. A witness of such a URL-level limit that is limited too
-        makes the host unknown again (it pauses); a URL still limited after its own Retry-After
-        makes the host pause on every limit for the rest of the run."""
+        limit it has (see _judge): when the pause's witnesses (its requests sent after the
+        limited one and in flight at the time) mostly answered, or if there were none, the first
+        request after the pause did, the limit was about one URL: the pause ends, and from then
+        on a URL limited for the first time waits alone. Limits that come densely after that
+        (``LIMIT_DENSE`` of the latest ``LIMIT_WINDOW`` answers) make the host unknown again,
+        and strict (it pauses); a URL still limited after its own Retry-After makes the host
+        pause on every limit for the rest of the run."""
         retried = url in self.limited
         self.limited.add(url)
-        if number in self.witnesses or number < self.pause_began:
-            # Another URL limited at about the same time: maybe the limit is not per URL.
-            self.witnesses.discard(number)
-            self.witness_limited = self.host_wide_seen = True
-            if self.limit_scope == "url":
-                self.limit_scope = ""
+        self.recent.append(True)
         if number < self.pause_began:
+            # In flight when the last pause began: covered by it, and evidence about it.
+            self.limited_together += 1
+            if number in self.witnesses:
+                self.witnesses.discard(number)
+                if not self.witnesses:
+                    self._judge(after_pause=False)
             return False
-        if not self.limit_scope and self.pause_trigger >= 0:
-            self.host_wide_seen = True  # the first request after a pause is limited too
         if self.limit_scope == "url":
             if retried:
                 self.limit_scope = "host"
                 return True
-            self.witnesses.update(sent for sent in self.in_flight if sent > number)
-            return False
+            if sum(self.recent) < LIMIT_DENSE:
+                return False
+            self.limit_scope = ""
+            self.strict = True
+            return True
+        if not self.limit_scope and self.pause_trigger >= 0:
+            self.strict = True  # the first request after a pause is limited too
         return True
 
     def served(self, number: int) -> None:
         """Request ``number`` got an answer that is no rate limit: see limit_pauses_host."""
-        self.witnesses.discard(number)
-        if (
-            self.limit_scope
-            or self.pause_trigger < 0
-            or number <= self.pause_trigger
-            or self.witnesses
-            or self.witness_limited
-        ):
+        self.recent.append(False)
+        if number in self.witnesses:
+            self.witnesses.discard(number)
+            self.witnesses_served += 1
+        if number > self.pause_trigger and not self.witnesses:
+            self._judge(after_pause=number >= self.pause_began)
+
+    def _judge(self, after_pause: bool) -> None:
+        """Weighs the last pause's evidence once its witnesses have all answered (or, without
+        witnesses, once the first request after it is answered): the limit was about one URL
+        when more witnesses answered than requests in flight with them were limited. Two
+        limited URLs among four in flight happen by chance on a host that limits single URLs;
+        so only a strict host needs every witness answered."""
+        if self.judged or self.limit_scope:
             return
-        if number >= self.pause_began and self.host_wide_seen:
+        self.judged = True
+        if self.witnesses_served == 0:
             # A limit that refills while we wait (a token bucket) lets the first request after
-            # the pause through too: once the host has limited several URLs at once, only
-            # witnesses that all answered show a per-URL limit.
+            # the pause through too: no evidence once the host has been strict.
+            per_url = after_pause and not self.strict and self.limited_together == 0
+        elif self.strict:
+            per_url = self.limited_together == 0
+        else:
+            per_url = self.witnesses_served > self.limited_together
+        if not per_url:
+            self.strict = True
             return
         self.limit_scope = "url"
         now = asyncio.get_running_loop().time()
@@ -188,7 +220,8 @@ class Host:
         self.pause_began = self.starts
         self.pause_trigger = number
         self.witnesses = {sent for sent in self.in_flight if sent > number}
-        self.witness_limited = False
+        self.witnesses_served = self.limited_together = 0
+        self.judged = False
         return True
 
     async def wait_turn(self) -> None:
@@ -219,6 +252,9 @@ class Origin:
     probes_started: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when probes settle
     verdict: LinkResult | None = None  # it answered none of its first batch: later URLs get this
+    # The tasks of its probes in flight, and those its verdict cut short (see Client._send).
+    probing: set[asyncio.Task[Any]] = field(default_factory=set)
+    cut: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 class IdlePool:

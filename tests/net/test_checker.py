@@ -244,7 +244,8 @@ async def test_429_without_retry_after_is_rate_limited_after_retries(site: Site)
 
 async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(site: Site) -> None:
     # Seen on the link farm: a dead URL on a rate-limited host answered 500, 500, then 429 to its
-    # last try. The 429 is about us; the answers about the URL said it fails.
+    # last try. The 429s are about us (they have retries of their own); the answers about the URL
+    # said it fails.
     site.routes["/down"] = sequence(500, 500, 429)
     result = await check_one(site.url("/down"), retries=2)
     assert (result.outcome, result.status, result.reason) == (
@@ -252,7 +253,23 @@ async def test_failing_url_limited_on_its_last_try_is_broken_not_rate_limited(si
         500,
         "500 Internal Server Error after 2 retries",
     )
-    assert site.methods("/down") == ["HEAD", "GET", "GET"]
+    assert site.methods("/down") == ["HEAD", "GET", "GET", "GET", "GET"]
+
+
+async def test_rate_limited_try_does_not_use_up_the_retries_of_a_flaky_url(site: Site) -> None:
+    # Seen on the link farm: a URL that fails twice, then works, on a rate-limited host answered
+    # 500, 500, then 429 to what was its last try, and was called broken.
+    site.routes["/flaky"] = sequence(500, 500, 429, 200)
+    result = await check_one(site.url("/flaky"), retries=2)
+    assert (result.outcome, result.status) == (LinkStatus.OK, 200)
+    assert site.methods("/flaky") == ["HEAD", "GET", "GET", "GET"]
+
+
+async def test_a_url_limited_between_its_failures_gets_its_own_retries(site: Site) -> None:
+    site.routes["/down"] = sequence(500, 500, 429, 500)
+    result = await check_one(site.url("/down"), retries=2)
+    assert (result.outcome, result.status) == (LinkStatus.BROKEN, 500)
+    assert site.methods("/down") == ["HEAD", "GET", "GET", "GET"]
 
 
 async def test_host_that_keeps_rate_limiting_stops_being_asked(
@@ -344,6 +361,68 @@ async def test_answer_after_the_limit_ends_the_pause_early(
     assert max(others_at) - limited_at[0] < 1.0  # held for neither 2 s pause
     assert limited_at[1] - limited_at[0] >= 2.0 - 0.01  # the limited URLs waited their own
     assert a_at[1] - a_at[0] >= 2.0 - 0.01
+
+
+async def test_two_urls_limited_at_once_do_not_hold_back_a_host_that_serves_the_rest(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen on the link farm: a host that limits single URLs had two of them among its four
+    # requests in flight. /a's limit pauses the host; /c, in flight with it, is limited too, but
+    # /b and /d, sent after /a, are answered: the limits are per URL, the pause ends there, and
+    # only /a and /c wait their Retry-After.
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 1.0)
+
+    def later(delay: float, limited: bool) -> Any:
+        calls = [0]
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            calls[0] += 1
+            await asyncio.sleep(delay)
+            if limited and calls[0] == 1:
+                return web.Response(status=429, headers={"Retry-After": "1"}, text="slow down")
+            return web.Response(text="body")
+
+        return handler
+
+    site.routes["/a"] = later(0.0, limited=True)
+    site.routes["/b"] = later(0.1, limited=False)
+    site.routes["/c"] = later(0.05, limited=True)
+    site.routes["/d"] = later(0.1, limited=False)
+    rest = [f"/r{number}" for number in range(4)]
+    for path in rest:
+        site.routes[path] = respond(200)
+    paths = ["/a", "/b", "/c", "/d", *rest]
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=4))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 1, 2, 1, 1, 1, 1, 1]
+    a_at = [seen.at for seen in site.seen if seen.path == "/a"]
+    c_at = [seen.at for seen in site.seen if seen.path == "/c"]
+    rest_at = [seen.at for seen in site.seen if seen.path in rest]
+    assert max(rest_at) - a_at[0] < 0.5  # the host went on after /b and /d answered
+    assert a_at[1] - a_at[0] >= 1.0 - 0.01  # the limited URLs waited their own Retry-After
+    assert c_at[1] - c_at[0] >= 1.0 - 0.01
+
+
+async def test_dense_limits_after_a_per_url_verdict_pause_the_host_again(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /a's limit looked per URL (/b, the first request after the pause, is answered). Then /c
+    # and /d are limited one after the other: three limits among the host's last answers is no
+    # chance of single URLs, so /d's limit pauses the host (and /e waits), while /c's did not.
+    monkeypatch.setattr(client, "SECONDS_PER_RETRY_AFTER", 0.4)
+    for path in ("/a", "/c", "/d"):
+        site.routes[path] = limited_once(**{"Retry-After": "1"})
+    for path in ("/b", "/e"):
+        site.routes[path] = respond(200)
+    paths = ("/a", "/b", "/c", "/d", "/e")
+    results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
+    assert all(result.outcome is LinkStatus.OK for result in results.values())
+    assert [site.count(path) for path in paths] == [2, 1, 2, 2, 1]
+    c_at = next(seen.at for seen in site.seen if seen.path == "/c")
+    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
+    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    assert d_at - c_at < 0.3  # /c waited alone
+    assert e_at >= d_at + 0.4 - 0.01  # /d paused the host
 
 
 async def test_limits_answered_during_a_pause_do_not_extend_it(
@@ -544,6 +623,25 @@ async def test_no_request_starts_while_a_silent_hosts_first_batch_is_pending(sit
     # fifth request before the batch has settled.
     results = await check_urls(urls, settings(timeout=0.2, max_per_host=4, min_interval=0.03))
     assert all(result.outcome is LinkStatus.TIMEOUT for result in results.values())
+    assert site.count() == 4
+
+
+async def test_a_silent_hosts_verdict_cuts_its_later_probes_short(site: Site) -> None:
+    # Staggered starts: the host's verdict comes with the second timeout; the third and fourth
+    # probes, sent later, could only time out too, and end with the verdict instead of their own
+    # timeouts (a hung host costs one timeout from its first request, not from its last).
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await site.hang()
+        return web.Response()
+
+    for index in range(6):
+        site.routes[f"/h{index}"] = handler
+    urls = [site.url(f"/h{index}") for index in range(6)]
+    results = await check_urls(urls, settings(timeout=0.3, max_per_host=4, min_interval=0.05))
+    verdict = "timed out after 0.3 s (the host answered none of its first requests)"
+    # Which of the first four start first is up to the event loop; the first two timed out.
+    outcomes = sorted((results[url].requests, results[url].reason) for url in urls)
+    assert outcomes == [(0, verdict)] * 2 + [(1, "timed out after 0.3 s")] * 2 + [(1, verdict)] * 2
     assert site.count() == 4
 
 
@@ -775,16 +873,23 @@ async def test_due_retry_goes_before_queued_first_requests(site: Site) -> None:
     assert paths.index("/flaky", 1) <= 2, paths
 
 
-async def test_redirect_hop_goes_before_queued_first_requests(site: Site) -> None:
+async def test_last_try_and_redirect_hop_queue_behind_first_requests(site: Site) -> None:
+    # Only a try whose answer may start a wait goes first (a retry that is not the last): a last
+    # try ends its URL's check whatever it gets, and a redirect hop is as new as a first request.
+    # First requests first is what finds a host's rate limits early: on the link farm, the last
+    # URL of a host limited once waited behind the hops and last tries of the others.
+    site.routes["/flaky"] = sequence(500, 500, 200)
     site.routes["/moved"] = redirect(301, "/new")
     site.routes["/new"] = respond(200)
     for index in range(6):
         site.routes[f"/p{index}"] = slow(0.05)
-    urls = [site.url("/moved")] + [site.url(f"/p{index}") for index in range(6)]
+    urls = [site.url("/flaky"), site.url("/moved")] + [site.url(f"/p{index}") for index in range(6)]
     results = await check_urls(urls, settings(method="get", max_per_host=1))
+    assert results[site.url("/flaky")].outcome is LinkStatus.OK
     assert results[site.url("/moved")].outcome is LinkStatus.REDIRECTED
     paths = [seen.path for seen in site.seen]
-    assert paths.index("/new") <= 2, paths
+    assert paths.index("/flaky", 1) <= 3, paths  # the retry that is not the last went first
+    assert paths[-3:] == ["/p5", "/new", "/flaky"], paths
 
 
 async def test_due_retry_goes_before_queued_first_requests_of_other_hosts(site: Site) -> None:
@@ -1013,6 +1118,31 @@ async def test_user_agent_is_sent(site: Site) -> None:
 def test_run_checks_is_a_sync_wrapper() -> None:
     result = run_checks(["ftp://x.org/"], settings())
     assert result["ftp://x.org/"].outcome is LinkStatus.SKIPPED
+
+
+def test_start_checks_returns_once_every_hosts_first_batch_is_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The caller's offline rules wait for this (they share the interpreter lock with the loop),
+    # and only for this: the run itself is far from done.
+    monkeypatch.setattr(checker, "LAUNCH_WAIT", 60.0)
+    with socket.socket() as one, socket.socket(socket.AF_INET6) as two:
+        urls = []
+        for listener, address, host in ((one, "127.0.0.1", "127.0.0.1"), (two, "::1", "[::1]")):
+            listener.bind((address, 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            urls += [f"http://{host}:{port}/paper{number}" for number in range(3)]
+        pending = start_checks(urls, settings(timeout=3.0, max_per_host=2))
+        assert not pending.done()
+        for listener in (one, two):
+            listener.setblocking(False)
+            for _ in range(2):  # the host's first batch: already there, no wait
+                connection, _ = listener.accept()
+                connection.close()
+            with pytest.raises(BlockingIOError):  # the third waits for the batch to settle
+                listener.accept()
+    assert all(result.outcome is not LinkStatus.OK for result in pending.result().values())
 
 
 async def test_start_checks_runs_in_the_background(site: Site) -> None:
