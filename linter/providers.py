@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -62,40 +63,59 @@ class Provider(Protocol):
         ...
 
 
+# Set in a background run's thread: the work calls it once its first requests are out.
+LAUNCHED: ContextVar[Callable[[], None] | None] = ContextVar("paperlint_launched", default=None)
+JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for a background run
+
+
 class InBackground:
     """A coroutine run to completion on an event loop of its own in a background thread, so that
     the caller can run the offline rules meanwhile; :meth:`result` waits for it (and re-raises its
-    error)."""
+    error).
+
+    With ``launch_wait``, starting returns only once the work has called :data:`LAUNCHED` (its
+    first requests are out), or after that many seconds: the caller's work and the event loop
+    share one interpreter lock, and until a hung host's first request is out, the loop needs it
+    alone (that host's timeout ends the run)."""
 
     def __init__(
-        self, work: Callable[[], Coroutine[Any, Any, Mapping[str, Any]]], name: str
+        self,
+        work: Callable[[], Coroutine[Any, Any, Mapping[str, Any]]],
+        name: str,
+        launch_wait: float = 0.0,
     ) -> None:
         self._work = work
         self._result: Mapping[str, Any] | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
+        self._launched = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"paperlint-{name}", daemon=True)
         self._thread.start()
+        if launch_wait > 0:
+            self._launched.wait(launch_wait)
 
     def _run(self) -> None:
+        LAUNCHED.set(self._launched.set)
         try:
             self._result = asyncio.run(self._work())
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
         finally:
+            self._launched.set()
             self._done.set()
 
     def result(self) -> Mapping[str, Any]:
-        # In short steps, so that Ctrl-C interrupts the wait (see PendingChecks.result).
+        # In short steps: a wait without a timeout is woken by a signal only when the signal
+        # lands on the waiting thread, and the system may deliver Ctrl-C to any thread that does
+        # not block it (a lookup thread, the loop's); Python runs the handler, in the main
+        # thread, only once that thread runs again. (Not Thread.join: in Python 3.11 an
+        # interrupted join marks the thread as stopped while it still runs.)
         while not self._done.wait(JOIN_STEP):
             pass
         if self._error is not None:
             raise self._error
         assert self._result is not None
         return self._result
-
-
-JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for a background run
 
 
 def _registered() -> dict[str, Provider]:

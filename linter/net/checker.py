@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
 from dataclasses import replace
+from typing import cast
 
 from yarl import URL
 
@@ -33,13 +32,10 @@ from linter.net.judge import LinkJudge
 from linter.net.results import LinkResult, LinkStatus, Progress
 from linter.net.settings import CheckerSettings
 from linter.net.urls import host_key, parse_url
+from linter.providers import LAUNCHED, InBackground
 
 LAUNCH_BATCH = 32  # tasks created between two yields to the event loop
-JOIN_STEP = 0.1  # seconds between two looks for Ctrl-C while waiting for the background run
-LAUNCH_WAIT = 0.5  # seconds PendingChecks waits at most for every host's first batch to go out
-
-# Called once every host's first batch of requests is out (see PendingChecks).
-_on_launch: ContextVar[Callable[[], None] | None] = ContextVar("_on_launch", default=None)
+LAUNCH_WAIT = 0.5  # seconds a background run's start waits at most for every host's first batch
 
 
 def _defragment(url: str) -> str:
@@ -128,7 +124,7 @@ async def _run(
             ordered, first_batches = _round_robin_by_host(
                 todo, client.expect, settings.max_per_host
             )
-            launched = _on_launch.get()
+            launched = LAUNCHED.get()  # set by a background run (see PendingChecks)
             for index, key in enumerate(ordered):
                 tasks.append(asyncio.create_task(checker.check(key)))
                 if index % LAUNCH_BATCH == LAUNCH_BATCH - 1 or index == first_batches - 1:
@@ -168,9 +164,9 @@ def _round_robin_by_host(
     return ordered, sum(min(rounds, len(queue)) for queue in queues.values())
 
 
-class PendingChecks:
-    """:func:`check_urls` running on its own event loop in a background thread, so the caller can
-    run the offline rules meanwhile; :meth:`result` waits for it (and re-raises its error)."""
+class PendingChecks(InBackground):
+    """:func:`check_urls` running in the background (see :class:`~linter.providers.InBackground`):
+    starting returns once every host's first batch of requests is out, or after LAUNCH_WAIT."""
 
     def __init__(
         self,
@@ -179,49 +175,15 @@ class PendingChecks:
         progress: Callable[[Progress], None] | None = None,
         warn: Callable[[str], None] | None = None,
     ) -> None:
-        self._urls = list(urls)
-        self._settings = settings
-        self._progress = progress
-        self._warn = warn
-        self._result: dict[str, LinkResult] | None = None
-        self._error: BaseException | None = None
-        self._done = threading.Event()
-        self._launched = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="paperlint-links", daemon=True)
-        self._thread.start()
-        # The caller's work (the offline rules) and the event loop share one interpreter lock:
-        # until every host's first batch of requests is out, a hung host's among them (their
-        # timeouts end the run), the loop has it alone.
-        self._launched.wait(LAUNCH_WAIT)
-
-    def _run(self) -> None:
-        _on_launch.set(self._launched.set)
-        try:
-            self._result = asyncio.run(
-                check_urls(self._urls, self._settings, self._progress, self._warn)
-            )
-        except BaseException as exc:  # handed to the caller's thread by result()
-            self._error = exc
-        finally:
-            self._launched.set()
-            self._done.set()
+        wanted = list(urls)
+        super().__init__(lambda: check_urls(wanted, settings, progress, warn), "links", LAUNCH_WAIT)
 
     def done(self) -> bool:
         # Only tests ask (a Ctrl-C must interrupt the wait before the run ends).
         return self._done.is_set()
 
     def result(self) -> dict[str, LinkResult]:
-        # In short steps: a wait without a timeout is woken by a signal only when the signal
-        # lands on the waiting thread, and the system may deliver Ctrl-C to any thread that does
-        # not block it (a lookup thread, the loop's); Python runs the handler, in the main
-        # thread, only once that thread runs again. (Not Thread.join: in Python 3.11 an
-        # interrupted join marks the thread as stopped while it still runs.)
-        while not self._done.wait(JOIN_STEP):
-            pass
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
+        return cast(dict[str, LinkResult], super().result())
 
 
 def start_checks(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from linter.net.checker import check_urls
+from linter.net.checker import LAUNCH_WAIT, check_urls
 from linter.net.results import LinkResult, Progress
 from linter.net.settings import CheckerSettings
 from linter.providers import InBackground
@@ -58,7 +58,9 @@ def start_checks_with_snapshots(
     checks; the callbacks are called from that thread."""
     wanted = list(urls)
     return InBackground(
-        lambda: check_with_snapshots(wanted, settings, endpoint, max_age, progress, warn), "links"
+        lambda: check_with_snapshots(wanted, settings, endpoint, max_age, progress, warn),
+        "links",
+        LAUNCH_WAIT,
     )
 
 

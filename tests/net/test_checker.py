@@ -1135,13 +1135,15 @@ def test_start_checks_returns_once_every_hosts_first_batch_is_out(
             urls += [f"http://{host}:{port}/paper{number}" for number in range(3)]
         pending = start_checks(urls, settings(timeout=3.0, max_per_host=2))
         assert not pending.done()
+        held = []  # closed only at the end: a closed one would free its slot for the third
         for listener in (one, two):
             listener.setblocking(False)
             for _ in range(2):  # the host's first batch: already there, no wait
-                connection, _ = listener.accept()
-                connection.close()
+                held.append(listener.accept()[0])
             with pytest.raises(BlockingIOError):  # the third waits for the batch to settle
                 listener.accept()
+        for connection in held:
+            connection.close()
     assert all(result.outcome is not LinkStatus.OK for result in pending.result().values())
 
 
