@@ -21,21 +21,15 @@ Usage: python bench/github_farm.py [--api-latency 0.5] [--page-latency 0.05] [--
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import random
 import shutil
 import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +39,7 @@ from linter.engine import lint  # noqa: E402
 from linter.net import client  # noqa: E402
 from linter.net.settings import CheckerSettings  # noqa: E402
 from linter.reading import Source  # noqa: E402
+from tests.registries.fakes import serving  # noqa: E402
 from tests.registries.github_fake import FakeGithub, Repo  # noqa: E402
 
 TOKEN = "ghp_bench"
@@ -131,37 +126,6 @@ class Result:
     notices: tuple[str, ...]
 
 
-@contextlib.contextmanager
-def serving(app: web.Application, context: ssl.SSLContext | None = None) -> Iterator[int]:
-    """Serves ``app`` on 127.0.0.1 from a thread of its own; yields its port."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    started = threading.Event()
-    port: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-        loop.run_until_complete(site.start())
-        server = site._server
-        assert server is not None
-        port.append(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    started.wait(10)
-    try:
-        yield port[0]
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-
 def certificate(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     openssl = shutil.which("openssl")
     if openssl is None:
@@ -192,7 +156,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> Result:
 
     Config.checker_settings = on_loopback  # type: ignore[method-assign,assignment]
     try:
-        with serving(fake.app()) as api_port, serving(fake.app(), server_tls) as page_port:
+        with serving(fake.app()) as api, serving(fake.app(), server_tls) as pages:
+            api_port, page_port = int(api.rsplit(":", 1)[1]), int(pages.rsplit(":", 1)[1])
             text, fake.repos, planted = build(page_port)
             path = folder / "list.md"
             path.write_text(text, encoding="utf-8")

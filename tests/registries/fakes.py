@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -248,8 +249,9 @@ class FakeCrossref:
 
 
 @contextlib.contextmanager
-def serving(app: web.Application) -> Iterator[str]:
-    """Serves ``app`` on 127.0.0.1 from a thread of its own; yields its base URL."""
+def serving(app: web.Application, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serves ``app`` on 127.0.0.1 (over TLS with ``tls``) from a thread of its own; yields its
+    base URL."""
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
     started = threading.Event()
@@ -258,7 +260,7 @@ def serving(app: web.Application) -> Iterator[str]:
     def run() -> None:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
         loop.run_until_complete(site.start())
         server = site._server
         assert server is not None
@@ -272,7 +274,7 @@ def serving(app: web.Application) -> Iterator[str]:
     thread.start()
     started.wait(10)
     try:
-        yield f"http://127.0.0.1:{port[0]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port[0]}"
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
