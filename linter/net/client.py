@@ -497,13 +497,7 @@ class Client:
                 raise FetchError(answer.outcome, answer.reason, answer.status)
             location = answer.headers.get("Location") if answer.status in REDIRECTS else None
             if location is None:
-                length = answer.headers.get("Content-Length", "")
-                if len(answer.body) > limit or (length.isdigit() and int(length) > limit):
-                    reason = f"body larger than {limit} bytes"
-                    raise FetchError(LinkStatus.UNVERIFIED, reason, answer.status)
-                return Response(
-                    str(current), answer.status, answer.headers, answer.body, chain.requests
-                )
+                return _response(current, answer, chain, limit)
             remember_cookies(chain, host_key(current), answer.headers)
             target = parse_url(location_text(location), base=current)
             if isinstance(target, LinkResult):
@@ -548,9 +542,13 @@ class Client:
             location = answer.headers.get("Location", "")
             reason = f"redirected ({status_text(answer.status)}) to {location or 'nowhere'}; not followed"
             raise FetchError(LinkStatus.UNVERIFIED, reason, answer.status)
-        length = answer.headers.get("Content-Length", "")
-        if len(answer.body) > limit or (length.isdigit() and int(length) > limit):
-            raise FetchError(
-                LinkStatus.UNVERIFIED, f"body larger than {limit} bytes", answer.status
-            )
-        return Response(str(parsed), answer.status, answer.headers, answer.body, chain.requests)
+        return _response(parsed, answer, chain, limit)
+
+
+def _response(url: URL, answer: Answer, chain: Chain, limit: int) -> Response:
+    """The answer as the caller's :class:`Response`, or FetchError when its body is past
+    ``limit`` (read one byte past it, or announced so)."""
+    length = answer.headers.get("Content-Length", "")
+    if len(answer.body) > limit or (length.isdigit() and int(length) > limit):
+        raise FetchError(LinkStatus.UNVERIFIED, f"body larger than {limit} bytes", answer.status)
+    return Response(str(url), answer.status, answer.headers, answer.body, chain.requests)
