@@ -59,10 +59,10 @@ class CrossrefRegistry(PaperRegistry):
     def claims(self, url: str) -> str | None:
         # Only the resolver's own links: a publisher's page with a DOI in its path may be gone
         # while the DOI lives on.
-        key = paper_key(url)
-        if key.kind != DOI:
+        if url_host(url) not in _DOI_HOSTS:
             return None
-        return key.value if url_host(url) in _DOI_HOSTS else None
+        key = paper_key(url)
+        return key.value if key.kind == DOI else None
 
     def link_result(self, url: str, record: Record) -> LinkResult | None:
         return unverified_link(url, record)  # a missing DOI is PL306's
