@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-import yaml
 
 from tests.registry import skip_if_registry_unreachable
 
@@ -274,13 +273,3 @@ def test_full_hook_checks_links_in_one_process_with_the_shared_cache(
     assert finding_lines(second.stdout) == finding_lines(first.stdout)
     asked_again = {path for path in seen if seen[path] > before[path]}
     assert asked_again == {f"/gone/{index}" for index in range(1, 10)}
-
-
-def test_the_full_hook_is_one_process_and_the_offline_hook_runs_in_batches() -> None:
-    # The arXiv API allows one connection and one request every 3 s: parallel batches, each
-    # pacing itself, would not keep that.
-    hooks = {
-        hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    }
-    assert hooks["paperlint"]["require_serial"] is True
-    assert hooks["paperlint-offline"]["require_serial"] is False
