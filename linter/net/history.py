@@ -30,14 +30,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from linter.net.cache import LinkCache
-from linter.net.results import LinkResult, LinkStatus
+from linter.net.results import DEAD, LinkResult, LinkStatus
 
 NAMESPACE = "history"
 # Longer than the cache's results: a list checked monthly must still find last month's record.
 KEEP = 90 * 86400.0
 ALIVE = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED})
-# The outcomes of PL101 and PL102: the failures a grace period covers.
-FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNREACHABLE, LinkStatus.TIMEOUT})
 _FIELDS = ("first_failed", "last_failed", "last_alive")
 
 
@@ -78,7 +76,7 @@ class History:
         """This history after a check at ``now`` that had ``outcome``."""
         if outcome in ALIVE:
             return replace(self, last_alive=now)
-        if outcome not in FAILING:
+        if outcome not in DEAD:
             return self
         failing = self.first_failed is not None and (
             self.last_alive is None or self.first_failed > self.last_alive
@@ -111,13 +109,13 @@ def record(
     dated: dict[str, LinkResult] = {}
     for result in checked:
         before = History.from_record(known.get(result.url))
-        if before is None and result.outcome not in ALIVE | FAILING:
+        if before is None and result.outcome not in ALIVE | DEAD:
             continue  # nothing learned, nothing to keep alive
         after = (before or History()).updated(result.outcome, now)
         # Rewritten even when unchanged: a record lives while its URL is checked.
         records[result.url] = after.to_record()
         since = after.failing_since
-        if result.outcome in FAILING and since is not None:
+        if result.outcome in DEAD and since is not None:
             in_grace = within_grace(since, now, grace)
             dated[result.url] = replace(
                 result, failing_since=since, grace=grace if in_grace else None

@@ -34,6 +34,12 @@ FAILURES: frozenset[LinkStatus] = frozenset(
     }
 )
 
+# Outcomes that say the page is gone (PL101, PL102): a grace period covers them (net/history.py)
+# and an archived copy can replace them (--suggest). Not rate limits or bot walls.
+DEAD: frozenset[LinkStatus] = frozenset(
+    {LinkStatus.BROKEN, LinkStatus.UNREACHABLE, LinkStatus.TIMEOUT}
+)
+
 # Only facts that stay true for a while are cached; everything transient is checked again next run.
 CACHEABLE: frozenset[LinkStatus] = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED})
 

@@ -34,6 +34,7 @@ from linter.registries.base import (
     RegistryError,
     unverified_link,
     url_host,
+    with_query,
 )
 
 if TYPE_CHECKING:
@@ -111,16 +112,16 @@ class ArxivRegistry(PaperRegistry):
     async def lookup(
         self, batch: Sequence[str], client: Client, endpoint: Endpoint
     ) -> Mapping[str, Record]:
-        from linter.registries.driver import retry_after_seconds, status_error
+        from linter.net.classify import retry_after
+        from linter.registries.driver import status_error
 
         query = f"id_list={quote(','.join(batch), safe=',/')}&max_results={len(batch)}"
-        separator = "&" if "?" in endpoint.url else "?"
         response = await client.get(
-            f"{endpoint.url}{separator}{query}", endpoint.headers, limit=BODY_LIMIT
+            with_query(endpoint.url, query), endpoint.headers, limit=BODY_LIMIT
         )
         if _RATE_EXCEEDED in response.body[:200].lower():
             # arXiv's rate limit may come as a 200 whose body is just "Rate exceeded."
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            wait = retry_after(response.headers)
             raise RegistryError("rate exceeded", wait or 0.0)
         if response.status == 429 or response.status >= 500:
             raise status_error(response)

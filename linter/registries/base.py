@@ -79,6 +79,14 @@ class Record:
             return None
 
 
+def with_query(url: str, query: str) -> str:
+    """``url`` with ``query`` added to the query it may already have (an endpoint such as a
+    mirror's ``https://host/api?key=...``)."""
+    if not query:
+        return url
+    return url + ("&" if "?" in url else "?") + query
+
+
 def url_host(url: str) -> str:
     """The host of an absolute URL, lower case, without credentials or port."""
     authority = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
@@ -195,4 +203,5 @@ __all__ = [
     "RegistryError",
     "unverified_link",
     "url_host",
+    "with_query",
 ]

@@ -33,6 +33,7 @@ from linter.registries.base import (
     RegistryError,
     unverified_link,
     url_host,
+    with_query,
 )
 
 if TYPE_CHECKING:
@@ -98,14 +99,8 @@ class CrossrefRegistry(PaperRegistry):
 
 
 def _with_query(url: str, query: str, endpoint: Endpoint) -> str:
-    parts = [
-        part
-        for part in (query, f"mailto={quote(endpoint.contact)}" if endpoint.contact else "")
-        if part
-    ]
-    if not parts:
-        return url
-    return url + ("&" if "?" in url else "?") + "&".join(parts)
+    contact = f"mailto={quote(endpoint.contact)}" if endpoint.contact else ""
+    return with_query(url, "&".join(part for part in (query, contact) if part))
 
 
 async def _get_json(

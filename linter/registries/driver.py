@@ -8,12 +8,12 @@ Imports aiohttp (through the client): only a started provider loads this module.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from linter.net.cache import LinkCache
+from linter.net.classify import retry_after, status_text
 from linter.net.client import Client, FetchError, Response, open_client
 from linter.net.results import LinkStatus, Progress
 from linter.net.settings import CheckerSettings
@@ -181,27 +181,11 @@ async def _ask(
 def status_error(response: Response) -> RegistryError:
     """What an answer other than 200 means for the batch: a rate limit or a server error is asked
     again (after Retry-After, or a backoff); any other status will not get better."""
-    from http import HTTPStatus
-
-    try:
-        text = f"{response.status} {HTTPStatus(response.status).phrase}"
-    except ValueError:
-        text = f"HTTP {response.status}"
+    text = status_text(response.status)
     if response.status == 429 or response.status >= 500:
-        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        wait = retry_after(response.headers)
         return RegistryError(text, 0.0 if wait is None else wait)
     return RegistryError(text)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number of seconds; an HTTP date counts as unknown)."""
-    if value is None:
-        return None
-    with contextlib.suppress(ValueError):
-        seconds = float(value.strip())
-        if seconds >= 0:
-            return seconds
-    return None
 
 
 def client_settings(base: CheckerSettings) -> CheckerSettings:

@@ -361,7 +361,7 @@ def _json(response: Response) -> Any:
 
 def rate_limit(response: Response, answer: Any) -> RegistryError | None:
     """The wait GitHub asks for, when the answer is a rate limit (primary or secondary)."""
-    from linter.registries.driver import retry_after_seconds
+    from linter.net.classify import retry_after
 
     errors = answer.get("errors") if isinstance(answer, dict) else None
     typed = isinstance(errors, list) and any(
@@ -370,7 +370,7 @@ def rate_limit(response: Response, answer: Any) -> RegistryError | None:
     if not typed and response.status not in (403, 429):
         return None
     used_up = response.headers.get("x-ratelimit-remaining", "").strip() == "0"
-    wait = retry_after_seconds(response.headers.get("retry-after"))
+    wait = retry_after(response.headers)
     if wait is None and used_up:
         reset = _reset_time(response)
         wait = float(max(0, math.ceil(reset - time.time()))) if reset is not None else None

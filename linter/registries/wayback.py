@@ -32,8 +32,8 @@ from urllib.parse import quote, urlsplit
 from linter import __version__
 from linter.document import Document
 from linter.identity import IDENTIFIER_KINDS, paper_key
-from linter.net.results import LinkResult, LinkStatus
-from linter.registries.base import Endpoint, Record, RecordStatus, RegistryError
+from linter.net.results import DEAD, LinkResult
+from linter.registries.base import Endpoint, Record, RecordStatus, RegistryError, with_query
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -43,9 +43,6 @@ DEFAULT_API = "https://web.archive.org/cdx/search/cdx"
 INTERVAL = 1.5  # seconds between two requests: 40 a minute, under the CDX API's 60
 BODY_LIMIT = 1024 * 1024  # one row is asked for; a mirror that sends every capture gets this much
 USER_AGENT = f"paperlint/{__version__} (reading-list linter; archived copies of dead links)"
-# The link outcomes that say the page is gone, for which an archived copy helps. Not rate limits,
-# bot walls or unverified links: those pages may well be alive.
-ARCHIVABLE = frozenset({LinkStatus.BROKEN, LinkStatus.UNREACHABLE, LinkStatus.TIMEOUT})
 QUERY = "output=json&fl=timestamp,original,statuscode&filter=statuscode:2..&limit=-1"
 
 _TIMESTAMP = re.compile(r"^\d{4,14}$")
@@ -84,8 +81,7 @@ class WaybackRegistry:
 
         records: dict[str, Record] = {}
         for key in batch:
-            separator = "&" if "?" in endpoint.url else "?"
-            url = f"{endpoint.url}{separator}url={quote(key, safe='')}&{QUERY}"
+            url = with_query(endpoint.url, f"url={quote(key, safe='')}&{QUERY}")
             response = await client.get(url, endpoint.headers, limit=BODY_LIMIT)
             if response.status != 200:
                 raise status_error(response)
@@ -155,7 +151,7 @@ def candidates(results: Mapping[str, LinkResult], api_url: str) -> list[str]:
     return sorted(
         url
         for url, result in results.items()
-        if result.outcome in ARCHIVABLE
+        if result.outcome in DEAD  # not rate limits or bot walls: those pages may be alive
         and paper_key(url).kind not in IDENTIFIER_KINDS
         and not _without_scheme(url).startswith(snapshots)
     )
@@ -166,7 +162,6 @@ def _without_scheme(url: str) -> str:
 
 
 __all__ = [
-    "ARCHIVABLE",
     "DEFAULT_API",
     "WAYBACK",
     "WaybackRegistry",

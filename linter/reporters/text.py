@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from linter.findings import Finding, FixLevel, Severity
-from linter.rules.links import ARCHIVED_CODES
+from linter.rules.links import DEAD_CODES
 
 if TYPE_CHECKING:
     from linter.engine import Report
@@ -74,7 +74,7 @@ def render(report: Report, options: RenderOptions) -> str:
     if options.show_fixes:
         if safe:
             # A dead link's archived copy is only there when the archive was asked (--suggest).
-            archived = any(finding.rule in ARCHIVED_CODES for finding in safe)
+            archived = any(finding.rule in DEAD_CODES for finding in safe)
             command = "paperlint check --fix --suggest" if archived else "paperlint check --fix"
             lines.append(f"{len(safe)} fixable with `{command}`.")
         if unsafe:

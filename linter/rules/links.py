@@ -406,8 +406,9 @@ _CODES: dict[LinkStatus, str] = {
     LinkStatus.SKIPPED: "PL108",
 }
 
-# The codes of dead links, which --suggest gives an archived copy as the fix.
-ARCHIVED_CODES = frozenset({"PL101", "PL102"})
+# The codes of dead links (results.DEAD): a grace period makes them PL110, and --suggest gives
+# them an archived copy as the fix.
+DEAD_CODES = frozenset({"PL101", "PL102"})
 
 _PREFIX: dict[str, str] = {
     "PL101": "link broken",
@@ -429,7 +430,7 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
             return None
         message = f"link redirected permanently to {result.final_url}"
         suggestion: str | None = result.final_url
-    elif code in ("PL101", "PL102") and since is not None and result.grace is not None:
+    elif code in DEAD_CODES and since is not None and result.grace is not None:
         code = "PL110"
         prefix = f"link failing since {_day(since)}, broken after {_duration(result.grace)}"
         message = f"{prefix}: {result.reason}" if result.reason else prefix
@@ -437,7 +438,7 @@ def result_hit(result: LinkResult, line: int, column: int, url_as_written: str) 
     else:
         message = f"{_PREFIX[code]}: {result.reason}" if result.reason else _PREFIX[code]
         suggestion = None
-        if result.snapshot and code in ARCHIVED_CODES:
+        if result.snapshot and code in DEAD_CODES:
             message = f"{message}; archived copy: {result.snapshot}"
             suggestion = result.snapshot
     return Hit(
@@ -504,7 +505,7 @@ def check_results(
                 continue
             if hit.suggestion is not None and hit.code == "PL103":
                 hit = _redirect_fix(hit, link)
-            elif hit.suggestion is not None and hit.code in ARCHIVED_CODES:
+            elif hit.suggestion is not None and hit.code in DEAD_CODES:
                 hit = _archive_fix(hit, link)
             yield replace(hit, path=doc.path)
 
