@@ -149,10 +149,11 @@ def lint(
     documents = [item.document for item in checked if item.document is not None]
     warnings: list[str] = []
     pending: dict[str, Pending] = {}
+    memo = RunMemo()  # the providers' collect, the rules and the papers table share it
     if not offline:
         from linter.providers import PROVIDERS, ProviderRun
 
-        run = ProviderRun(config, cache_path, github_token, progress, warnings.append)
+        run = ProviderRun(config, cache_path, github_token, progress, warnings.append, memo)
         for provider in PROVIDERS.values():
             if enabled & provider.codes and (keys := provider.collect(documents, run)):
                 # Runs in the background while the offline rules run here.
@@ -161,7 +162,7 @@ def lint(
     context = RuleContext(
         duplicate_scope=config.duplicate_scope,
         load_document=_document_loader(by_path, config),
-        memo=RunMemo(),
+        memo=memo,
     )
     # Left running when the network phase works in the background meanwhile: that is not ours.
     with _collector_paused(not pending):
@@ -184,7 +185,7 @@ def lint(
                 for hit in family.check_results(documents, results, context):
                     hits.append((hit.path or "", hit))
     urls_checked = len(results.get("links", {}))
-    papers = paper_reports(documents, results) if results else ()
+    papers = paper_reports(documents, results, memo) if results else ()
 
     findings = filter_hits(hits, documents, config)
     findings.sort(key=Finding.sort_key)

@@ -29,6 +29,7 @@ from linter.document import Document
 if TYPE_CHECKING:
     from linter.config import Config
     from linter.net.results import Progress
+    from linter.rules.base import RunMemo
 
 
 class Pending(Protocol):
@@ -48,6 +49,7 @@ class ProviderRun:
     github_token: str | None = None
     progress: Callable[[Progress], None] | None = None
     warn: Callable[[str], None] = lambda _message: None
+    memo: RunMemo | None = None  # the run's shared derived values (the rules get the same one)
 
 
 class Provider(Protocol):

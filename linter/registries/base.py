@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from linter.document import Document
@@ -19,7 +20,9 @@ from linter.net.results import LinkResult, LinkStatus
 
 if TYPE_CHECKING:
     from linter.config import Config
+    from linter.identity import Citation
     from linter.net.client import Client
+    from linter.rules.base import RunMemo
 
 
 MAX_AGE = 30 * 86400.0  # seconds a record stays fresh by default: titles and statuses change rarely
@@ -93,6 +96,16 @@ def url_host(url: str) -> str:
     return authority.rsplit("@", 1)[-1].split(":", 1)[0].lower()
 
 
+def document_citations(document: Document, memo: RunMemo | None) -> list[Citation]:
+    """:func:`~linter.identity.citations`, computed once per run when there is a memo: the
+    registries' keys, the metadata rules and the JSON papers table all read them."""
+    from linter.identity import citations
+
+    if memo is None:
+        return citations(document)
+    return memo.get("citations", (document,), partial(citations, document))
+
+
 class PaperRegistry:
     """What the registries of papers share: they answer for one kind of identifier (arXiv IDs,
     DOIs) cited anywhere in the documents, feed the metadata rules and the link rules of the
@@ -107,14 +120,12 @@ class PaperRegistry:
     def record_age(self, config: Config) -> float:
         return config.max_metadata_age  # a paper's title and status change rarely
 
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
-        from linter.identity import citations
-
+    def keys(self, documents: Sequence[Document], memo: RunMemo | None = None) -> Sequence[str]:
         return sorted(
             {
                 citation.id
                 for document in documents
-                for citation in citations(document)
+                for citation in document_citations(document, memo)
                 if citation.kind == self.kind
             }
         )
@@ -161,8 +172,9 @@ class Registry(Protocol):
         """Whether this run asks the registry at all (``--no-metadata``, a missing token...)."""
         ...
 
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
-        """The keys the documents cite, without repeats, in a stable order."""
+    def keys(self, documents: Sequence[Document], memo: RunMemo | None = None) -> Sequence[str]:
+        """The keys the documents cite, without repeats, in a stable order (``memo``: the run's
+        shared derived values, such as each document's citations)."""
         ...
 
     def record_age(self, config: Config) -> float:
@@ -201,6 +213,7 @@ __all__ = [
     "RecordStatus",
     "Registry",
     "RegistryError",
+    "document_citations",
     "unverified_link",
     "url_host",
     "with_query",

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from linter.config import Config
     from linter.net.client import Client, Response
     from linter.providers import Pending
+    from linter.rules.base import RunMemo
 
 DEFAULT_API = "https://api.github.com/graphql"
 BATCH_SIZE = 100  # keys per query, so at most 100 repositories: GitHub's cap for a connection
@@ -158,7 +159,7 @@ class GithubRegistry:
         # answer and stays fresh as long as the link cache's (--max-cache-age), not a paper's.
         return min(config.max_cache_age, config.max_metadata_age)
 
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
+    def keys(self, documents: Sequence[Document], memo: RunMemo | None = None) -> Sequence[str]:
         from linter.rules.links import fetched_url  # links imports the registries
 
         return sorted(

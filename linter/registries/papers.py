@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linter.document import Document
-from linter.identity import ARXIV, citations
-from linter.registries.base import Record
+from linter.identity import ARXIV, PaperKey
+from linter.registries.base import Record, document_citations
+
+if TYPE_CHECKING:
+    from linter.rules.base import RunMemo
 
 # Which registry answers for which kind of identifier (arXiv's DOIs are arXiv keys already).
 REGISTRY_OF_KIND = {ARXIV: "arxiv", "doi": "crossref"}
@@ -38,12 +42,12 @@ def record_for(results: Mapping[str, object], kind: str, key: str) -> Record | N
 
 
 def paper_reports(
-    documents: Sequence[Document], results: Mapping[str, object]
+    documents: Sequence[Document], results: Mapping[str, object], memo: RunMemo | None = None
 ) -> tuple[PaperReport, ...]:
     """One row per identifier a registry answered for, sorted by identifier."""
     places: dict[tuple[str, str], list[Listing]] = {}
     for document in documents:
-        for citation in citations(document):
+        for citation in document_citations(document, memo):
             if record_for(results, citation.kind, citation.id) is None:
                 continue
             entry = document.entries[citation.entry] if citation.entry is not None else None
@@ -55,8 +59,13 @@ def paper_reports(
     for (kind, key), listed in sorted(places.items()):
         record = record_for(results, kind, key)
         assert record is not None
-        shown = f"arXiv:{key}" if kind == ARXIV else f"doi:{key}"
         rows.append(
-            PaperReport(shown, record.status.value, record.title, record.reason, tuple(listed))
+            PaperReport(
+                str(PaperKey(kind, key)),
+                record.status.value,
+                record.title,
+                record.reason,
+                tuple(listed),
+            )
         )
     return tuple(rows)

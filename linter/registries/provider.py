@@ -22,7 +22,7 @@ class RegistryProvider:
     def collect(self, documents: Sequence[Document], run: ProviderRun) -> Sequence[str]:
         if not self.registry.enabled(run.config, run.github_token):
             return []
-        return self.registry.keys(documents)
+        return self.registry.keys(documents, run.memo)
 
     def start(self, keys: Sequence[str], run: ProviderRun) -> Pending:
         from linter.registries.driver import resolve_all

@@ -38,6 +38,7 @@ from linter.registries.base import Endpoint, Record, RecordStatus, RegistryError
 if TYPE_CHECKING:
     from linter.config import Config
     from linter.net.client import Client
+    from linter.rules.base import RunMemo
 
 DEFAULT_API = "https://web.archive.org/cdx/search/cdx"
 INTERVAL = 1.5  # seconds between two requests: 40 a minute, under the CDX API's 60
@@ -61,7 +62,7 @@ class WaybackRegistry:
     def record_age(self, config: Config) -> float:
         return config.max_metadata_age  # a dead page gets no newer good capture
 
-    def keys(self, documents: Sequence[Document]) -> Sequence[str]:
+    def keys(self, documents: Sequence[Document], memo: RunMemo | None = None) -> Sequence[str]:
         # Its keys are the links the link checker found dead (see candidates), not the documents'.
         return []
 

@@ -63,8 +63,9 @@ from dataclasses import replace
 
 from linter.document import Document
 from linter.findings import Edit, FixLevel, Hit, Severity
-from linter.identity import ARXIV, DOI, citations, paper_key
+from linter.identity import ARXIV, DOI, PaperKey, paper_key
 from linter.registries import Record, RecordStatus
+from linter.registries.base import document_citations
 from linter.registries.papers import REGISTRY_OF_KIND, record_for
 from linter.rules.base import Rule, RuleContext, RuleFamily
 from linter.rules.identifiers import CONFLICT_MIN_WORDS, Occurrence, occurrences
@@ -73,24 +74,20 @@ from linter.titles import same_title, shortened_title, title_words
 _NAMES = {ARXIV: "arXiv", DOI: "Crossref"}
 
 
-def _shown(kind: str, key: str) -> str:
-    return f"arXiv:{key}" if kind == ARXIV else f"doi:{key}"
-
-
 def check_results(
     docs: Sequence[Document], results: Mapping[str, object], ctx: RuleContext
 ) -> Iterator[Hit]:
     if not any(name in results for name in REGISTRY_OF_KIND.values()):
         return
     for doc in docs:
-        yield from _status_hits(doc, results)
+        yield from _status_hits(doc, results, ctx)
     yield from _title_hits(docs, results, ctx)
 
 
-def _status_hits(doc: Document, results: Mapping[str, object]) -> Iterator[Hit]:
+def _status_hits(doc: Document, results: Mapping[str, object], ctx: RuleContext) -> Iterator[Hit]:
     """PL306 and PL307, once per entry and identifier (or per place outside entries)."""
     seen: set[tuple[int, str, str]] = set()
-    for citation in citations(doc):
+    for citation in document_citations(doc, ctx.memo):
         if citation.entry is not None:
             once = (citation.entry, citation.kind, citation.id)
             if once in seen:
@@ -99,7 +96,7 @@ def _status_hits(doc: Document, results: Mapping[str, object]) -> Iterator[Hit]:
         record = record_for(results, citation.kind, citation.id)
         if record is None:
             continue
-        shown = _shown(citation.kind, citation.id)
+        shown = PaperKey(citation.kind, citation.id)
         url = citation.link.target if citation.link is not None else None
         if record.status is RecordStatus.MISSING:
             message = f"{shown} not found: {record.reason}"
