@@ -81,6 +81,20 @@ class Request:
     headers: dict[str, str]
 
 
+def arrive(
+    request: web.Request,
+    requests: list[Request],
+    failures: list[tuple[int, dict[str, str], str]] | None = None,
+) -> tuple[dict[str, list[str]], web.Response | None]:
+    """Logs ``request``; its query, and the next planned failure to answer with, if any."""
+    query = parse_qs(request.query_string)
+    requests.append(Request(time.monotonic(), request.path, query, dict(request.headers)))
+    if failures:
+        status, headers, body = failures.pop(0)
+        return query, web.Response(status=status, headers=headers, text=body)
+    return query, None
+
+
 def _wrap(title: str, width: int = 50) -> str:
     """Breaks a title over lines as the arXiv API does (newline and two spaces)."""
     lines: list[str] = []
@@ -117,11 +131,9 @@ class FakeArxiv:
         return app
 
     async def query(self, request: web.Request) -> web.StreamResponse:
-        query = parse_qs(request.query_string)
-        self.requests.append(Request(time.monotonic(), request.path, query, dict(request.headers)))
-        if self.failures:
-            status, headers, body = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=body)
+        query, failure = arrive(request, self.requests, self.failures)
+        if failure is not None:
+            return failure
         ids = [item for item in ",".join(query.get("id_list", [""])).split(",") if item]
         max_results = int(query.get("max_results", ["10"])[0])
         title = escape(f"search_query=&id_list={','.join(ids)}&start=0&max_results={max_results}")
@@ -184,11 +196,9 @@ class FakeCrossref:
         return app
 
     async def list_works(self, request: web.Request) -> web.StreamResponse:
-        query = parse_qs(request.query_string)
-        self.requests.append(Request(time.monotonic(), request.path, query, dict(request.headers)))
-        if self.failures:
-            status, headers, body = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=body)
+        query, failure = arrive(request, self.requests, self.failures)
+        if failure is not None:
+            return failure
         filters = ",".join(query.get("filter", [""]))
         dois = [part[4:].lower() for part in filters.split(",") if part.startswith("doi:")]
         rows = int(query.get("rows", ["20"])[0])
@@ -204,7 +214,7 @@ class FakeCrossref:
         )
 
     async def one_work(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(Request(time.monotonic(), request.path, {}, dict(request.headers)))
+        arrive(request, self.requests)
         doi = request.match_info["doi"].lower()
         if doi not in self.works:
             return web.Response(status=404, text="Resource not found.")
@@ -234,7 +244,7 @@ class FakeCrossref:
         return item
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(Request(time.monotonic(), request.path, {}, dict(request.headers)))
+        arrive(request, self.requests)
         doi = request.match_info["doi"].lower()
         if doi in self.elsewhere:
             values = [
