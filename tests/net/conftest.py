@@ -63,6 +63,10 @@ class Site:
             if (path is None or seen.path == path) and (method is None or seen.method == method)
         )
 
+    def first_at(self, path: str) -> float:
+        """When the first request for ``path`` arrived."""
+        return next(seen.at for seen in self.seen if seen.path == path)
+
     def methods(self, path: str) -> list[str]:
         return [seen.method for seen in self.seen if seen.path == path]
 

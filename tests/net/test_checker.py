@@ -211,7 +211,7 @@ async def test_429_with_retry_after_pauses_the_whole_host_then_succeeds(
     assert results[urls[0]].outcome is LinkStatus.OK
     assert results[urls[0]].requests == 2
     assert results[urls[1]].outcome is LinkStatus.OK
-    limited_at = next(seen.at for seen in site.seen if seen.path == "/limited")
+    limited_at = site.first_at("/limited")
     later = [seen.at for seen in site.seen[1:]]
     assert len(later) == 2
     assert min(later) >= limited_at + 0.2 - 0.01  # nothing reached the host during the pause
@@ -418,9 +418,9 @@ async def test_dense_limits_after_a_per_url_verdict_pause_the_host_again(
     results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
     assert all(result.outcome is LinkStatus.OK for result in results.values())
     assert [site.count(path) for path in paths] == [2, 1, 2, 2, 1]
-    c_at = next(seen.at for seen in site.seen if seen.path == "/c")
-    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
-    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    c_at = site.first_at("/c")
+    d_at = site.first_at("/d")
+    e_at = site.first_at("/e")
     assert d_at - c_at < 0.3  # /c waited alone
     assert e_at >= d_at + 0.4 - 0.01  # /d paused the host
 
@@ -454,7 +454,7 @@ async def test_limits_answered_during_a_pause_do_not_extend_it(
     results = await check_urls(urls, settings(max_per_host=4))
     assert all(result.outcome is LinkStatus.OK for result in results.values())
     assert site.count() == 9
-    other_at = next(seen.at for seen in site.seen if seen.path == "/other")
+    other_at = site.first_at("/other")
     first = min(answered.values())
     assert other_at >= first + 0.5 - 0.01  # the pause was kept ...
     assert other_at < first + 0.5 + 0.35  # ... and not stacked (that would be first + 1.0)
@@ -475,8 +475,8 @@ async def test_limit_right_after_a_pause_keeps_the_host_pausing(
     results = await check_urls([site.url(path) for path in paths], settings(max_per_host=1))
     assert all(result.outcome is LinkStatus.OK for result in results.values())
     assert [site.count(path) for path in paths] == [2, 2, 1, 2, 1]
-    d_at = next(seen.at for seen in site.seen if seen.path == "/d")
-    e_at = next(seen.at for seen in site.seen if seen.path == "/e")
+    d_at = site.first_at("/d")
+    e_at = site.first_at("/e")
     assert e_at >= d_at + 0.3 - 0.01
 
 
