@@ -4,16 +4,14 @@ copies by a Wayback-shaped server on 127.0.0.1; the report and the fixed file by
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from linter.registries import wayback
 from tests.registries.archive import Archive, start_archive
-from tests.test_check_network import run_cli
+from tests.test_check_network import run_cli, start_site
 
 LIST = """# Reading list
 
@@ -25,29 +23,13 @@ LIST = """# Reading list
 OLD, NEW = "20190505120000", "20230101000000"
 
 
-async def start_site(aiohttp_server: Any) -> tuple[str, Counter[str]]:
-    hits: Counter[str] = Counter()
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        hits[f"{request.method} {request.path}"] += 1
-        if request.path == "/ok":
-            return web.Response(text="fine")
-        if request.path == "/gone":
-            return web.Response(status=410)
-        return web.Response(status=404)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    server = await aiohttp_server(app)
-    return f"http://127.0.0.1:{server.port}", hits
-
-
 async def setup(
     aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[str, Archive, Path]:
     monkeypatch.setattr(wayback, "INTERVAL", 0.0)
     monkeypatch.chdir(tmp_path)
-    base, _ = await start_site(aiohttp_server)
+    server, _ = await start_site(aiohttp_server)  # /ok answers, /gone is 410, the rest 404
+    base = f"http://127.0.0.1:{server.port}"
     archive = await start_archive(aiohttp_server)
     # The newest capture is the dead page's own 410: the copy to offer is the older good one.
     archive.captures[f"{base}/gone"] = [(OLD, "200"), (NEW, "410")]
