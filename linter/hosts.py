@@ -12,10 +12,13 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from functools import lru_cache
 
 _DIGITS = {8: re.compile(r"[0-7]*"), 10: re.compile(r"[0-9]+"), 16: re.compile(r"[0-9A-Fa-f]*")}
 
 
+# A list names the same few hosts hundreds of times (and the checker reads each URL's host twice).
+@lru_cache(maxsize=4096)
 def ipv4_host(host: str) -> ipaddress.IPv4Address | None:
     """The IPv4 address that ``host`` (a URL host, without port or brackets) spells, or None when
     it is a domain name. Raises ValueError when it ends in a number but is no IPv4 address

@@ -80,7 +80,11 @@ async def check_urls(
             cache.close()
             if cache.error is not None and warn is not None:
                 warn(cache.error)
-    return {url: replace(by_key[keys[url]], url=url) for url in wanted}
+    results = {}
+    for url in wanted:
+        result = by_key[keys[url]]
+        results[url] = result if result.url == url else replace(result, url=url)
+    return results
 
 
 def _still_valid(result: LinkResult, settings: CheckerSettings) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 from yarl import URL
 
@@ -37,6 +38,8 @@ def is_literal_ip(host: str) -> bool:
     return True
 
 
+# The checker parses a URL when it counts it on its host and again when it checks it.
+@lru_cache(maxsize=8192)
 def parse_url(text: str, base: URL | None = None) -> URL | LinkResult:
     """An absolute http(s) URL without fragment, or the result that says why not."""
     try:
