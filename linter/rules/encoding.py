@@ -67,6 +67,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from linter.document import Document
 from linter.findings import Edit, Hit, Severity
@@ -167,13 +168,21 @@ def _build_codec(key: str, table: dict[int, str], strong: str, windows: bool) ->
 
 
 _WINDOWS_TABLE = _byte_chars_windows()
-_WINDOWS = _build_codec("windows", _WINDOWS_TABLE, "ÂÃÄÅÎÏ", windows=True)
 # Continuation bytes that are letters in cp1252 (Š, œ, ž, ª, µ, …): "evenášši" is a word.
 _WINDOWS_LETTER_CONTS = frozenset(
     byte for byte in range(0x80, 0xC0) if any(char.isalpha() for char in _WINDOWS_TABLE[byte])
 )
-_MAC = _build_codec("mac", _byte_chars_mac(), "¬√ƒ≈∆Œœ", windows=False)
-_CODECS = (_WINDOWS, _MAC)
+
+
+@cache
+def _codecs() -> tuple[_Codec, ...]:
+    # Built at first use: compiling the patterns costs milliseconds of every start, online
+    # checks included, and most lines are ASCII (find_mojibake never gets this far).
+    return (
+        _build_codec("windows", _WINDOWS_TABLE, "ÂÃÄÅÎÏ", windows=True),
+        _build_codec("mac", _byte_chars_mac(), "¬√ƒ≈∆Œœ", windows=False),
+    )
+
 
 # cp1252 bytes that end words in real text ("CAFÉ’s", "IRMÃ”"): after a letter they are only
 # mojibake when the word goes on.
@@ -353,9 +362,9 @@ def _repair_once(text: str, codec: _Codec) -> str:
 
 
 def _find_cores(
-    line: str, codecs_: tuple[_Codec, ...] = _CODECS, repeat: bool = True
+    line: str, codecs_: tuple[_Codec, ...] | None = None, repeat: bool = True
 ) -> list[_Core]:
-    found = [core for codec in codecs_ for core in _cores(line, codec, repeat)]
+    found = [core for codec in codecs_ or _codecs() for core in _cores(line, codec, repeat)]
     if len(found) < 2:
         return found
     # Two readings of the same characters: keep the one that explains more of them.
