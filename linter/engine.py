@@ -73,7 +73,7 @@ class Report:
 @contextmanager
 def _collector_paused(pause: bool = True) -> Iterator[None]:
     """Pause the cyclic garbage collector (reference counting goes on) while documents are parsed
-    and checked.
+    and checked, and while the network checks start.
 
     Parsing allocates heaps of short-lived markdown-it tokens while every document parsed so far
     stays alive, and each full collection walks all of them: a third of the offline run on a few
@@ -146,18 +146,20 @@ def lint(
             if source.path is not None:
                 by_path[source.path.resolve()] = document
 
-    documents = [item.document for item in checked if item.document is not None]
-    warnings: list[str] = []
-    pending: dict[str, Pending] = {}
-    memo = RunMemo()  # the providers' collect, the rules and the papers table share it
-    if not offline:
-        from linter.providers import PROVIDERS, ProviderRun
+        documents = [item.document for item in checked if item.document is not None]
+        warnings: list[str] = []
+        pending: dict[str, Pending] = {}
+        memo = RunMemo()  # the providers' collect, the rules and the papers table share it
+        if not offline:
+            # Still paused: the network stack loads here, and the collections its import would
+            # make only walk objects that live to the end.
+            from linter.providers import PROVIDERS, ProviderRun
 
-        run = ProviderRun(config, cache_path, github_token, progress, warnings.append, memo)
-        for provider in PROVIDERS.values():
-            if enabled & provider.codes and (keys := provider.collect(documents, run)):
-                # Runs in the background while the offline rules run here.
-                pending[provider.name] = provider.start(keys, run)
+            run = ProviderRun(config, cache_path, github_token, progress, warnings.append, memo)
+            for provider in PROVIDERS.values():
+                if enabled & provider.codes and (keys := provider.collect(documents, run)):
+                    # Runs in the background while the offline rules run here.
+                    pending[provider.name] = provider.start(keys, run)
 
     context = RuleContext(
         duplicate_scope=config.duplicate_scope,
