@@ -146,9 +146,11 @@ async def _run(
                 if progress is not None:
                     progress(Progress(checked, total, failures))
         finally:
-            for task in tasks:
+            # Only the unfinished: gathering all of them, done or not, costs a callback each.
+            unfinished = [task for task in tasks if not task.done()]
+            for task in unfinished:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*unfinished, return_exceptions=True)
     return fresh
 
 

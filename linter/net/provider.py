@@ -29,12 +29,9 @@ class LinkChecker:
         urls = {
             url
             for document in documents
-            for link in document.links
-            if (url := links.fetched_url(link)) is not None
-            and (
-                not any(registry.claims(url) for registry in registries)
-                or any(pattern.search(url) for pattern in excludes)
-            )
+            for _, url in links.fetched_urls(document, run.memo)
+            if not any(registry.claims(url) for registry in registries)
+            or any(pattern.search(url) for pattern in excludes)
         }
         return sorted(urls)
 

@@ -160,14 +160,14 @@ class GithubRegistry:
         return min(config.max_cache_age, config.max_metadata_age)
 
     def keys(self, documents: Sequence[Document], memo: RunMemo | None = None) -> Sequence[str]:
-        from linter.rules.links import fetched_url  # links imports the registries
+        from linter.rules.links import fetched_urls  # links imports the registries
 
         return sorted(
             {
                 key
                 for document in documents
-                for link in document.links
-                if (url := fetched_url(link)) is not None and (key := self.claims(url))
+                for _, url in fetched_urls(document, memo)
+                if (key := self.claims(url))
             }
         )
 

@@ -178,7 +178,7 @@ from linter.findings import Edit, Hit, Severity
 from linter.hosts import ipv4_host
 from linter.net.results import LinkResult, LinkStatus
 from linter.registries import REGISTRIES, Record, Registry
-from linter.rules.base import Rule, RuleContext, RuleFamily
+from linter.rules.base import Rule, RuleContext, RuleFamily, RunMemo
 
 PLACEHOLDERS = frozenset({"none", "null", "undefined", "nan", "nil", "todo", "tbd", "#todo"})
 KNOWN_SCHEMES = frozenset(
@@ -395,6 +395,19 @@ def fetched_url(link: Link) -> str | None:
     return None
 
 
+def fetched_urls(document: Document, memo: RunMemo | None) -> list[tuple[Link, str]]:
+    """Each link of ``document`` that is fetched, with its :func:`fetched_url`; once per run
+    when there is a memo: the link checker collects them before its first request, and the
+    results are mapped back to the links once it is done, when the run waits on nothing else."""
+
+    def compute() -> list[tuple[Link, str]]:
+        return [(link, url) for link in document.links if (url := fetched_url(link)) is not None]
+
+    if memo is None:
+        return compute()
+    return memo.get("fetched_urls", (document,), compute)
+
+
 _CODES: dict[LinkStatus, str] = {
     LinkStatus.BROKEN: "PL101",
     LinkStatus.UNREACHABLE: "PL102",
@@ -489,10 +502,7 @@ def check_results(
         if isinstance(records := results.get(name), Mapping)
     ]
     for doc in docs:
-        for link in doc.links:
-            url = fetched_url(link)
-            if url is None:
-                continue
+        for link, url in fetched_urls(doc, ctx.memo):
             result = checked.get(url)
             if result is None:
                 result, record = _registry_result(url, claimants)

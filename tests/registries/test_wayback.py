@@ -19,6 +19,7 @@ from linter.net.suggest import check_with_snapshots
 from linter.registries import REGISTRIES, driver, wayback
 from linter.registries.base import Endpoint, Record, RecordStatus, RegistryError
 from linter.registries.wayback import WAYBACK, candidates, parse_cdx
+from linter.rules.base import RuleContext
 from tests.registries.archive import Archive, start_archive
 
 BASE = "https://web.archive.org/web/"
@@ -259,7 +260,7 @@ def test_the_fix_replaces_the_url_only_where_the_link_has_text_of_its_own() -> N
             "https://slow.e.org/", LinkStatus.TIMEOUT, None, "timed out", snapshot=copy
         ),
     }
-    hits = list(links.check_results([document], {"links": results}, None))  # type: ignore[arg-type]
+    hits = list(links.check_results([document], {"links": results}, RuleContext()))
     assert [(hit.code, hit.message.endswith(f"; archived copy: {copy}")) for hit in hits] == [
         ("PL101", True),
         ("PL101", True),

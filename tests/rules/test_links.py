@@ -6,8 +6,8 @@ import pytest
 
 from linter.document import parse
 from linter.findings import Edit, Hit, Severity
-from linter.rules.base import RuleContext
-from linter.rules.links import check_document, invalid_reason
+from linter.rules.base import RuleContext, RunMemo
+from linter.rules.links import check_document, fetched_urls, invalid_reason
 
 
 def hits_for(text: str, path: Path, ctx: RuleContext | None = None) -> list[Hit]:
@@ -214,3 +214,20 @@ def test_seed_004_reports_exactly_the_missing_toc_anchor() -> None:
             url="#finetuning",
         )
     ]
+
+
+def test_fetched_urls_are_the_http_links_without_fragment_computed_once_per_run() -> None:
+    source = (
+        "- [a](https://a.example/x#part) <https://b.example/> www.c.example/d\n"
+        "- [local](notes.md) [mail](mailto:x@y.z) [bad](https://exa mple.com/)\n"
+    )
+    doc = parse(source, "x.md")
+    memo = RunMemo()
+    found = fetched_urls(doc, memo)
+    assert [(link.line, link.column, url) for link, url in found] == [
+        (1, 3, "https://a.example/x"),
+        (1, 33, "https://b.example/"),
+        (1, 54, "http://www.c.example/d"),
+    ]
+    assert fetched_urls(doc, memo) is found
+    assert fetched_urls(doc, None) == found and fetched_urls(doc, None) is not found
