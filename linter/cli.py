@@ -221,7 +221,8 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
             sources,
             config,
             offline=run.offline,
-            cache_path=config.cache_path or default_cache_path(),
+            # platformdirs only when there is a cache to find (--no-cache: none).
+            cache_path=(config.cache_path or default_cache_path()) if config.cache else None,
             github_token=os.environ.get("GITHUB_TOKEN") or None,
             progress=progress_bar,
         )

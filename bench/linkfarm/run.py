@@ -119,6 +119,37 @@ def make_plan(farm: str = "hang") -> dict[str, Any]:
     return {"hosts": hosts, "farm": farm, "cap": CAP if farm == "cap8" else None}
 
 
+# Requests the fewest any correct checker with 2 retries sends per path, GET only: a 500 is
+# tried 3 times, a redirect chain costs a request per hop, a loop is seen at its second hop.
+FEWEST_REQUESTS = {"ok": 1, "notfound": 1, "gone": 1, "flaky": 3, "dead500": 3, "moved": 3,
+                   "temp": 2, "loop": 2, "big": 1, "botwall": 1, "pdf": 1}  # fmt: skip
+
+
+def politeness_floors(plan: dict[str, Any]) -> tuple[tuple[float, str, int], float | None]:
+    """Two lower bounds that the per-host limit (PER_HOST in flight) and Retry-After set, for a
+    checker with no start-up time at all: (seconds, host, requests) of the busiest host's own
+    work, GET only, in the best order; and, on a farm with per-URL limits, when a checker that
+    takes each host's URLs in sorted order (paperlint does) can be done at the earliest: the
+    last limited URL of a host is first requested after all the URLs before it (at best one
+    request each) and retried RETRY_AFTER later (None without such hosts). A checker cannot
+    know which URLs are limited, so any fixed order meets such a URL late on some host: with 6
+    limited URLs of 98 in random order, the last is on average the 84th."""
+    work = []
+    blind = None
+    for address, host in plan["hosts"].items():
+        if host["role"] == "hang":
+            continue
+        limited = host.get("limited_once", ())
+        requests = sum(FEWEST_REQUESTS[kind] for kind in host["paths"].values()) + len(limited)
+        work.append((requests * LATENCY / PER_HOST, address, requests))
+        if limited:
+            order = sorted(host["paths"])
+            before = max(order.index(path) for path in limited)
+            end = before * LATENCY / PER_HOST + LATENCY + RETRY_AFTER + LATENCY
+            blind = end if blind is None else max(blind, end)
+    return max(work), blind
+
+
 def truth(plan: dict[str, Any], port: int) -> dict[str, bool]:
     """URL -> whether a correct checker must call it dead (PL101/PL102 for paperlint)."""
     dead: dict[str, bool] = {}
@@ -697,6 +728,12 @@ def main() -> None:
 
     print()
     print(f"lower bound (unique URLs x latency / useful concurrency {useful}): {lower:.2f} s")
+    (busiest, address, requests), blind = politeness_floors(plan)
+    print(f"busiest host ({address}): {requests} requests at {PER_HOST} in flight = "
+          f"{busiest:.2f} s, with no start-up at all")  # fmt: skip
+    if blind is not None:
+        print(f"last per-URL limit, URLs in sorted order, retried after Retry-After: "
+              f"{blind:.2f} s at the earliest, with no start-up at all")  # fmt: skip
     if hangs:
         print(f"floor (one client timeout, the farm has a hanging host): {floor:.2f} s; "
               f"target 1.2 x floor = {1.2 * floor:.2f} s")  # fmt: skip
