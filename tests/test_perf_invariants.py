@@ -16,7 +16,7 @@ import pytest
 
 from linter import document, identity
 from linter.config import Config
-from linter.document import Document, markdown, parse
+from linter.document import Document, blocks, markdown, parse
 from linter.engine import lint
 from linter.findings import Hit
 from linter.identity import PaperKey, PaperLink, find_text_ids
@@ -109,6 +109,19 @@ def test_inline_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
     slow = seed_docs()
     assert fast == slow
     assert sum(len(doc.links) for doc in fast) > 500
+
+
+def test_block_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    block = markdown._markdown().block
+    assert isinstance(block, blocks.PosParserBlock)
+    assert block._pl_chains is not None  # the fast path is on
+    fast = seed_docs()
+    monkeypatch.setattr(block, "_pl_chains", None)  # markdown-it's own tokenizer loops
+    slow = seed_docs()
+    assert fast == slow
+    assert sum(len(doc.entries) for doc in fast) > 300
 
 
 @pytest.mark.parametrize(

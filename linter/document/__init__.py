@@ -18,6 +18,7 @@ The package, one idea a module:
 
 * ``model``: the public dataclasses (:class:`Document` and what it holds);
 * ``markdown``: markdown-it instrumented to record where each construct is;
+* ``blocks``: markdown-it's block rules tried only at the lines they can start at;
 * ``tables``: GitHub tables as one block token, and a row's cells;
 * ``positions``: content offsets -> source lines and columns;
 * ``autolinks``: the bare URLs GitHub links (cmark-gfm's rules);

@@ -7,14 +7,15 @@ tables their row offsets and reference definitions their destination. The builde
 offsets back to source lines and columns (:mod:`linter.document.positions`).
 
 The parser is also made faster without changing what it parses: inline rules are tried only at
-the characters they can start at, and a plain link destination is matched with one regex.
+the characters they can start at, block rules only at the lines they can start at
+(:mod:`linter.document.blocks`), and a plain link destination is matched with one regex.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, wraps
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,7 @@ from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
+from linter.document.blocks import PosParserBlock
 from linter.document.tables import table as table_rule
 
 _P = "pl_pos"  # content offset where the construct of an inline token starts
@@ -361,6 +363,7 @@ def _track_list(rule: _BlockRule) -> _BlockRule:
     it finds a task checkbox.
     """
 
+    @wraps(rule)
     def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         count = len(state.tokens)
         if not rule(state, start_line, end_line, silent):
@@ -379,6 +382,7 @@ def _track_list(rule: _BlockRule) -> _BlockRule:
 
 
 def _track_table(rule: _BlockRule) -> _BlockRule:
+    @wraps(rule)
     def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not rule(state, start_line, end_line, silent):
             return False
@@ -437,6 +441,7 @@ def _record_definition(state: StateBlock, start_line: int) -> None:
 
 
 def _track_reference(rule: _BlockRule) -> _BlockRule:
+    @wraps(rule)
     def tracked(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not rule(state, start_line, end_line, silent):
             return False
@@ -490,6 +495,9 @@ def _markdown(stock_tables: bool = False) -> MarkdownIt:
     inline = _PosParserInline()
     inline.__dict__.update(md.inline.__dict__)
     md.inline = inline
+    block = PosParserBlock()
+    block.__dict__.update(md.block.__dict__)
+    md.block = block
     for name in ("escape", "backticks", "autolink", "html_inline", "entity"):
         _replace_rule(md.inline.ruler, name, _track)
     _replace_rule(md.inline.ruler, "strikethrough", _track_delimiters)
@@ -504,6 +512,9 @@ def _markdown(stock_tables: bool = False) -> MarkdownIt:
         _replace_rule(md.block.ruler, "table", lambda rule: table_rule)
     _replace_rule(md.block.ruler, "reference", _track_reference)
     inline.prepare_dispatch()
+    # The block wrappers above keep the rule they wrap as __wrapped__ (functools.wraps): the
+    # dispatch knows a rule by it.
+    block.prepare_dispatch()
     return md
 
 
