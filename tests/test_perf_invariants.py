@@ -98,29 +98,21 @@ def test_paper_key_is_cached_and_pure() -> None:
     assert str(identity.paper_key(url)) == "arXiv:2401.13160"
 
 
-def test_inline_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("level", "parser_class"),
+    [("inline", markdown._PosParserInline), ("block", blocks.PosParserBlock)],
+)
+def test_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
+    monkeypatch: pytest.MonkeyPatch, level: str, parser_class: type
 ) -> None:
-    inline = markdown._markdown().inline
-    assert isinstance(inline, markdown._PosParserInline)
-    assert inline._pl_chains is not None  # the fast path is on
+    parser = getattr(markdown._markdown(), level)
+    assert isinstance(parser, parser_class)
+    assert parser._pl_chains is not None  # the fast path is on
     fast = seed_docs()
-    monkeypatch.setattr(inline, "_pl_chains", None)  # markdown-it's own tokenizer loops
+    monkeypatch.setattr(parser, "_pl_chains", None)  # markdown-it's own tokenizer loops
     slow = seed_docs()
     assert fast == slow
     assert sum(len(doc.links) for doc in fast) > 500
-
-
-def test_block_dispatch_is_in_use_and_parses_like_markdown_it_own_loop(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    block = markdown._markdown().block
-    assert isinstance(block, blocks.PosParserBlock)
-    assert block._pl_chains is not None  # the fast path is on
-    fast = seed_docs()
-    monkeypatch.setattr(block, "_pl_chains", None)  # markdown-it's own tokenizer loops
-    slow = seed_docs()
-    assert fast == slow
     assert sum(len(doc.entries) for doc in fast) > 300
 
 
