@@ -487,14 +487,7 @@ class Client:
         current = parsed
         hops = 0
         while True:
-            host = self.host(host_key(current))
-            host.pending += 1  # counted like a link check's hop (see _keep_alive)
-            try:
-                answer = await self.fetch(current, chain, exchange)
-            finally:
-                host.pending -= 1
-            if isinstance(answer, LinkResult):
-                raise FetchError(answer.outcome, answer.reason, answer.status)
+            answer = await self._fetch_answer(current, chain, exchange)
             location = answer.headers.get("Location") if answer.status in REDIRECTS else None
             if location is None:
                 return _response(current, answer, chain, limit)
@@ -530,19 +523,25 @@ class Client:
             return await self.request("POST", target, chain, host, extra, limit + 1, data), False
 
         chain = Chain()
-        host = self.host(host_key(parsed))
-        host.pending += 1
-        try:
-            answer = await self.fetch(parsed, chain, exchange)
-        finally:
-            host.pending -= 1
-        if isinstance(answer, LinkResult):
-            raise FetchError(answer.outcome, answer.reason, answer.status)
+        answer = await self._fetch_answer(parsed, chain, exchange)
         if answer.status in REDIRECTS:
             location = answer.headers.get("Location", "")
             reason = f"redirected ({status_text(answer.status)}) to {location or 'nowhere'}; not followed"
             raise FetchError(LinkStatus.UNVERIFIED, reason, answer.status)
         return _response(parsed, answer, chain, limit)
+
+    async def _fetch_answer(self, url: URL, chain: Chain, exchange: Exchange) -> Answer:
+        """:meth:`fetch` for :meth:`get` and :meth:`post_json`: the request counts as pending on
+        its host like a link check's hop (see _keep_alive); FetchError when there is no answer."""
+        host = self.host(host_key(url))
+        host.pending += 1
+        try:
+            answer = await self.fetch(url, chain, exchange)
+        finally:
+            host.pending -= 1
+        if isinstance(answer, LinkResult):
+            raise FetchError(answer.outcome, answer.reason, answer.status)
+        return answer
 
 
 def _response(url: URL, answer: Answer, chain: Chain, limit: int) -> Response:
